@@ -1,0 +1,1 @@
+"""crashdump server: triggers crash dumps (NMI) through the compute API."""

@@ -1,0 +1,125 @@
+"""The single truth of the compute API microversions crashdump serves.
+
+crashdump advertises Nova 34's whole range, 2.1 to 2.104, so that clients
+negotiate with it as they do with Nova. Most versions change resources that
+crashdump does not serve; their note says so. Those that change what it
+serves are handled where the representation is built (``api/views``), by
+comparing the request's version with :func:`at_least`.
+
+Adding a version: append it here with its note, change the view, add a line
+to ``rest_api_version_history.rst``, a contract case and a release note.
+"""
+import re
+
+import microversion_parse
+
+SERVICE_TYPE = 'compute'
+LEGACY_HEADER = 'X-OpenStack-Nova-API-Version'
+STANDARD_HEADER = 'OpenStack-API-Version'
+VARY = f'{STANDARD_HEADER}, {LEGACY_HEADER}'
+ENVIRON_KEY = 'crashdump.microversion'
+
+_OTHER = 'changes a resource crashdump does not serve'
+
+# (version, what it changes in the resources crashdump serves)
+VERSIONS = (
+    ('2.1', 'base: versions, servers, instance actions'),
+    ('2.2', _OTHER), ('2.3', 'server: more OS-EXT-SRV-ATTR fields (admin)'),
+    ('2.4', _OTHER), ('2.5', _OTHER), ('2.6', _OTHER), ('2.7', _OTHER),
+    ('2.8', _OTHER), ('2.9', 'server: locked'),
+    ('2.10', _OTHER), ('2.11', _OTHER), ('2.12', _OTHER), ('2.13', _OTHER),
+    ('2.14', _OTHER), ('2.15', _OTHER), ('2.16', 'server: host_status'),
+    ('2.17', 'servers action: trigger_crash_dump'),
+    ('2.18', _OTHER), ('2.19', 'server: description'),
+    ('2.20', _OTHER),
+    ('2.21', 'instance actions: readable for deleted servers'),
+    ('2.22', _OTHER), ('2.23', _OTHER), ('2.24', _OTHER), ('2.25', _OTHER),
+    ('2.26', 'server: tags'), ('2.27', _OTHER), ('2.28', _OTHER),
+    ('2.29', _OTHER), ('2.30', _OTHER), ('2.31', _OTHER), ('2.32', _OTHER),
+    ('2.33', _OTHER), ('2.34', _OTHER), ('2.35', _OTHER), ('2.36', _OTHER),
+    ('2.37', _OTHER), ('2.38', 'servers list: unknown status filter is 400'),
+    ('2.39', _OTHER), ('2.40', _OTHER), ('2.41', _OTHER), ('2.42', _OTHER),
+    ('2.43', _OTHER), ('2.44', _OTHER), ('2.45', _OTHER), ('2.46', _OTHER),
+    ('2.47', 'server: flavor embedded instead of linked'),
+    ('2.48', _OTHER), ('2.49', _OTHER), ('2.50', _OTHER),
+    ('2.51', 'instance action: owners see events (without traceback)'),
+    ('2.52', _OTHER), ('2.53', _OTHER), ('2.54', _OTHER), ('2.55', _OTHER),
+    ('2.56', _OTHER), ('2.57', _OTHER),
+    ('2.58', 'instance actions: updated_at, limit, marker, changes-since'),
+    ('2.59', _OTHER), ('2.60', _OTHER), ('2.61', _OTHER),
+    ('2.62', 'instance action events: hostId, and host for admins'),
+    ('2.63', 'server: trusted_image_certificates'),
+    ('2.64', _OTHER), ('2.65', _OTHER),
+    ('2.66', 'instance actions: changes-before'),
+    ('2.67', _OTHER), ('2.68', _OTHER),
+    ('2.69', 'servers: partial records for down cells (never here)'),
+    ('2.70', _OTHER), ('2.71', 'server: server_groups'), ('2.72', _OTHER),
+    ('2.73', 'server: locked_reason'), ('2.74', _OTHER),
+    ('2.75', 'server: full representation on rebuild/update (not served)'),
+    ('2.76', _OTHER), ('2.77', _OTHER), ('2.78', _OTHER), ('2.79', _OTHER),
+    ('2.80', _OTHER), ('2.81', _OTHER), ('2.82', _OTHER),
+    ('2.83', 'servers list: more filters for non-admins'),
+    ('2.84', 'instance action events: details'),
+    ('2.85', _OTHER), ('2.86', _OTHER), ('2.87', _OTHER), ('2.88', _OTHER),
+    ('2.89', _OTHER), ('2.90', 'server: OS-EXT-SRV-ATTR:hostname for owners'),
+    ('2.91', _OTHER), ('2.92', _OTHER), ('2.93', _OTHER), ('2.94', _OTHER),
+    ('2.95', _OTHER), ('2.96', 'server: pinned_availability_zone'),
+    ('2.97', _OTHER), ('2.98', 'server: image properties embedded'),
+    ('2.99', _OTHER), ('2.100', 'server: scheduler_hints'),
+    ('2.101', _OTHER), ('2.102', _OTHER), ('2.103', _OTHER), ('2.104', _OTHER),
+)
+
+VERSION_STRINGS = tuple(v for v, _note in VERSIONS)
+MIN_VERSION = microversion_parse.parse_version_string(VERSION_STRINGS[0])
+MAX_VERSION = microversion_parse.parse_version_string(VERSION_STRINGS[-1])
+TRIGGER_CRASH_DUMP = microversion_parse.Version(2, 17)
+# Nova accepts no leading zeros and no signs: '2.01' is malformed.
+_FORMAT = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
+
+
+class InvalidVersionFormat(ValueError):
+    """The header's version is not MajorNum.MinorNum."""
+
+
+class VersionNotSupported(ValueError):
+    """The header's version is outside MIN_VERSION..MAX_VERSION."""
+
+
+def parse(headers):
+    """Return the request's :class:`microversion_parse.Version`.
+
+    No header means the minimum; ``latest`` means the maximum. The standard
+    header wins over the legacy one. Raises InvalidVersionFormat or
+    VersionNotSupported.
+    """
+    found = microversion_parse.get_version(
+        headers, service_type=SERVICE_TYPE, legacy_headers=[LEGACY_HEADER])
+    if found is None:
+        return MIN_VERSION
+    if found.strip().lower() == 'latest':
+        return MAX_VERSION
+    match = _FORMAT.match(found.strip())
+    if not match:
+        raise InvalidVersionFormat(found)
+    version = microversion_parse.Version(int(match.group(1)),
+                                         int(match.group(2)))
+    if not MIN_VERSION <= version <= MAX_VERSION:
+        raise VersionNotSupported(found)
+    return version
+
+
+def response_headers(version):
+    """Headers every versioned response carries."""
+    return [(STANDARD_HEADER, f'{SERVICE_TYPE} {version}'),
+            (LEGACY_HEADER, str(version)),
+            ('Vary', VARY)]
+
+
+def at_least(version, wanted):
+    """True when ``version`` is ``wanted`` ('2.47') or later."""
+    return version >= microversion_parse.parse_version_string(wanted)
+
+
+def from_environ(environ):
+    """The request's version, as the microversion middleware stored it."""
+    return environ[ENVIRON_KEY]

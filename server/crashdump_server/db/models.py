@@ -1,0 +1,117 @@
+"""The tables: servers (``instances``), their actions and events, services.
+
+Column names follow Nova's where Nova has the concept, so a reader who knows
+Nova's schema knows this one.
+"""
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+
+class Base(orm.DeclarativeBase):
+    pass
+
+
+class Instance(Base):
+    """A server some compute agent's driver reported."""
+    __tablename__ = 'instances'
+    __table_args__ = (
+        sa.Index('instances_project_id_idx', 'project_id'),
+        sa.Index('instances_host_idx', 'host'),
+        sa.Index('instances_display_name_idx', 'display_name'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False, unique=True)
+    display_name = sa.Column(sa.String(255), nullable=False)
+    hostname = sa.Column(sa.String(255))
+    description = sa.Column(sa.Text)
+    project_id = sa.Column(sa.String(255))
+    user_id = sa.Column(sa.String(255))
+    vm_state = sa.Column(sa.String(255), nullable=False)
+    task_state = sa.Column(sa.String(255))
+    power_state = sa.Column(sa.Integer, nullable=False, default=0)
+    host = sa.Column(sa.String(255))
+    node = sa.Column(sa.String(255))
+    availability_zone = sa.Column(sa.String(255))
+    locked = sa.Column(sa.Boolean, nullable=False, default=False)
+    locked_by = sa.Column(sa.String(255))
+    locked_reason = sa.Column(sa.String(255))
+    key_name = sa.Column(sa.String(255))
+    image_ref = sa.Column(sa.String(255))
+    # Flavor, metadata, tags, addresses and the like are not crashdump's
+    # business, but the server representation carries them, so the driver
+    # may report them; they are stored as the driver gives them.
+    flavor = sa.Column(sa.JSON)
+    metadata_ = sa.Column('metadata', sa.JSON)
+    tags = sa.Column(sa.JSON)
+    addresses = sa.Column(sa.JSON)
+    # What the driver needs to find the guest again (console log path,
+    # Ironic node uuid, the fake driver's outcome).
+    driver_info = sa.Column(sa.JSON)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    updated_at = sa.Column(sa.DateTime)
+    launched_at = sa.Column(sa.DateTime)
+
+
+class InstanceAction(Base):
+    """One user request on a server, keyed by its request id."""
+    __tablename__ = 'instance_actions'
+    __table_args__ = (
+        sa.Index('instance_uuid_idx', 'instance_uuid'),
+        sa.Index('request_id_idx', 'request_id'),
+        sa.UniqueConstraint('instance_uuid', 'request_id',
+                            name='uniq_instance_actions0uuid0request_id'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    action = sa.Column(sa.String(255), nullable=False)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    request_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255))
+    project_id = sa.Column(sa.String(255))
+    start_time = sa.Column(sa.DateTime, nullable=False)
+    finish_time = sa.Column(sa.DateTime)
+    message = sa.Column(sa.String(255))
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    updated_at = sa.Column(sa.DateTime)
+
+    events = orm.relationship('InstanceActionEvent', lazy='selectin',
+                              order_by='InstanceActionEvent.id.desc()')
+
+
+class InstanceActionEvent(Base):
+    """One step of an action, recorded by the compute agent."""
+    __tablename__ = 'instance_actions_events'
+    __table_args__ = (
+        sa.Index('instance_actions_events_action_id_idx', 'action_id'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    action_id = sa.Column(sa.Integer, sa.ForeignKey('instance_actions.id'),
+                          nullable=False)
+    event = sa.Column(sa.String(255), nullable=False)
+    start_time = sa.Column(sa.DateTime, nullable=False)
+    finish_time = sa.Column(sa.DateTime)
+    result = sa.Column(sa.String(255))
+    traceback = sa.Column(sa.Text)
+    host = sa.Column(sa.String(255))
+    details = sa.Column(sa.Text)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    updated_at = sa.Column(sa.DateTime)
+
+
+class Service(Base):
+    """A running compute agent, with its heartbeat and RPC version."""
+    __tablename__ = 'services'
+    __table_args__ = (
+        sa.UniqueConstraint('host', 'binary', name='uniq_services0host0binary'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    host = sa.Column(sa.String(255), nullable=False)
+    binary = sa.Column(sa.String(255), nullable=False)
+    topic = sa.Column(sa.String(255), nullable=False)
+    rpc_version = sa.Column(sa.String(16), nullable=False)
+    report_count = sa.Column(sa.Integer, nullable=False, default=0)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    updated_at = sa.Column(sa.DateTime)

@@ -1,0 +1,109 @@
+"""Exceptions that carry the HTTP status the API answers them with.
+
+Every layer raises these; the API's fault middleware turns any of them into
+the Nova error body, so no layer below the handlers knows about HTTP.
+"""
+
+
+class CrashdumpException(Exception):
+    """Base: ``msg_fmt`` is formatted with the keyword arguments."""
+
+    msg_fmt = 'An unknown exception occurred.'
+    code = 500
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        if message is None:
+            message = self.msg_fmt % kwargs
+        self.message = message
+        super().__init__(message)
+
+
+class Invalid(CrashdumpException):
+    msg_fmt = 'Unacceptable parameters.'
+    code = 400
+
+
+class ValidationError(Invalid):
+    msg_fmt = '%(detail)s'
+
+
+class MalformedRequestBody(Invalid):
+    msg_fmt = 'Malformed request body'
+
+
+class NoSuchAction(Invalid):
+    msg_fmt = 'There is no such action: %(action)s'
+
+
+class TriggerCrashDumpNotSupported(Invalid):
+    msg_fmt = 'Triggering crash dump is not supported'
+
+
+class NotFound(CrashdumpException):
+    msg_fmt = 'The resource could not be found.'
+    code = 404
+
+
+class InstanceNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_id)s could not be found.'
+
+
+class InstanceActionNotFound(NotFound):
+    msg_fmt = 'Action %(request_id)s on instance %(instance_uuid)s not found'
+
+
+class MarkerNotFound(NotFound):
+    msg_fmt = 'Marker %(marker)s could not be found.'
+
+
+class Forbidden(CrashdumpException):
+    msg_fmt = 'Forbidden'
+    code = 403
+
+
+class PolicyNotAuthorized(Forbidden):
+    msg_fmt = "Policy doesn't allow %(action)s to be performed."
+
+
+class Unauthorized(CrashdumpException):
+    msg_fmt = 'The request you have made requires authentication.'
+    code = 401
+
+
+class Conflict(CrashdumpException):
+    msg_fmt = 'Conflict'
+    code = 409
+
+
+class InstanceIsLocked(Conflict):
+    msg_fmt = 'Instance %(instance_uuid)s is locked'
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = 'Instance %(instance_id)s is not ready'
+
+
+class InstanceInvalidState(Conflict):
+    msg_fmt = ("Cannot '%(method)s' instance %(instance_uuid)s while it is "
+               "in %(attr)s %(state)s")
+
+
+class InstanceNotRunning(CrashdumpException):
+    """Raised by drivers: the guest is not running, no NMI can reach it."""
+    msg_fmt = 'Instance %(instance_id)s is not running.'
+
+
+class RequestExpired(CrashdumpException):
+    """Raised by the agent for a request received after its deadline."""
+    msg_fmt = ('Request %(request_id)s expired at %(deadline)s before the '
+               'compute agent on %(host)s received it; no NMI was sent.')
+
+
+class DriverUnavailable(CrashdumpException):
+    """Raised by drivers whose backend (libvirtd, Ironic) is unreachable."""
+    msg_fmt = '%(driver)s is unavailable: %(reason)s'
+
+
+class ConfigError(CrashdumpException):
+    msg_fmt = '%(reason)s'
