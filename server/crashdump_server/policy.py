@@ -1,0 +1,179 @@
+"""The policy enforcer: one per process, rules in code plus the policy file.
+
+Every check goes through :func:`authorize` (``RequestContext.can`` calls it).
+The rules come from :mod:`crashdump_server.policies`; an operator overrides
+any of them in the YAML file named by ``[oslo_policy] policy_file``
+(``policy.yaml`` beside the configuration file by default), which oslo.policy
+re-reads when it changes.
+
+``[oslo_policy] enforce_new_defaults`` and scope enforcement are on, as in
+Nova 34: crashdump registers no deprecated rules, and every API rule accepts
+project-scoped tokens only, so a system-scoped token is refused with the
+same 403 as a denied rule.
+"""
+import threading
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_policy import opts as policy_opts
+from oslo_policy import policy as oslo_policy
+
+from crashdump_server import exception
+from crashdump_server import policies
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+# Both are oslo.policy's own defaults in every release crashdump accepts;
+# saying so here keeps them on if a packager's older library differs.
+# oslo.policy 6 dropped the enforce_scope option (scope is always checked),
+# and set_defaults ignores a name the library no longer has.
+policy_opts.set_defaults(CONF, enforce_new_defaults=True, enforce_scope=True)
+
+_ENFORCER = None
+_ENFORCER_LOCK = threading.Lock()
+
+
+def init(policy_file=None, rules=None, use_conf=True):
+    """Return the process's enforcer, building it on the first call.
+
+    ``policy_file`` replaces ``[oslo_policy] policy_file``; ``rules`` (a
+    dict of rule name to parsed check) seeds the rules; ``use_conf=False``
+    ignores the policy file. The arguments count only on the call that
+    builds the enforcer; call :func:`reset` first to rebuild it. Before the
+    configuration is parsed there is no policy file to find: the enforcer
+    then has the defaults in code only, and says so in a warning.
+    """
+    global _ENFORCER
+    if _ENFORCER is None:
+        with _ENFORCER_LOCK:
+            # Another thread may have built it while this one waited.
+            if _ENFORCER is None:
+                if use_conf and not _config_parsed():
+                    LOG.warning('Configuration not loaded yet: policy '
+                                'checks use the defaults in code and '
+                                'ignore any policy file.')
+                    use_conf = False
+                enforcer = oslo_policy.Enforcer(
+                    CONF, policy_file=policy_file, rules=rules,
+                    use_conf=use_conf)
+                enforcer.register_defaults(policies.list_rules())
+                enforcer.load_rules()
+                if not use_conf:
+                    # load_rules adds the registered defaults only on its
+                    # way through the policy file; without one, add them.
+                    for name, default in enforcer.registered_rules.items():
+                        enforcer.rules.setdefault(name, default.check)
+                # Publish only a complete enforcer to other threads.
+                _ENFORCER = enforcer
+    return _ENFORCER
+
+
+def _config_parsed():
+    # oslo.policy looks for the policy file beside the configuration files,
+    # which an unparsed CONF cannot tell it (NotInitializedError).
+    try:
+        CONF.find_file(CONF.oslo_policy.policy_file)
+    except cfg.NotInitializedError:
+        return False
+    return True
+
+
+def reset():
+    """Forget the enforcer, so the next check builds a fresh one (tests)."""
+    global _ENFORCER
+    with _ENFORCER_LOCK:
+        if _ENFORCER is not None:
+            _ENFORCER.clear()
+            _ENFORCER = None
+
+
+def set_rules(rules):
+    """Replace some check strings in memory, for tests.
+
+    ``rules`` maps rule names to check strings, e.g.
+    ``{'os_compute_api:servers:show': '!'}``; the other rules keep their
+    current values. The policy file is no longer read afterwards;
+    :func:`reset` undoes everything.
+    """
+    enforcer = init()
+    parsed = oslo_policy.Rules.from_dict(rules)
+    enforcer.set_rules(dict(parsed), overwrite=False, use_conf=False)
+
+
+def default_target(context):
+    """The target used when a caller gives none: the caller's own project."""
+    return {'project_id': context.project_id, 'user_id': context.user_id}
+
+
+def _credentials(context):
+    creds = dict(context.to_policy_values())
+    # Lets an operator's file use Nova's older "is_admin:True" checks.
+    creds.setdefault('is_admin', bool(context.is_admin))
+    return creds
+
+
+def authorize(context, rule, target=None, fatal=True):
+    """Check the registered ``rule`` for ``context`` against ``target``.
+
+    ``target`` is a dict such as ``{'project_id': server.project_id}``;
+    None means :func:`default_target`. Returns True when allowed. When
+    denied, or when the token's scope is not one the rule accepts, raises
+    :class:`~crashdump_server.exception.PolicyNotAuthorized` if ``fatal``,
+    else returns False. A rule that is not registered is a programming
+    error whatever ``fatal`` says: raises
+    ``oslo_policy.policy.PolicyNotRegistered``.
+    """
+    enforcer = init()
+    if target is None:
+        target = default_target(context)
+    creds = _credentials(context)
+    try:
+        enforcer.authorize(rule, target, creds, do_raise=True,
+                           exc=exception.PolicyNotAuthorized, action=rule)
+    except oslo_policy.PolicyNotRegistered:
+        LOG.error('Policy rule %s is checked but not registered; add it to '
+                  'crashdump_server.policies.', rule)
+        raise
+    except oslo_policy.InvalidScope:
+        LOG.debug('Policy %(rule)s refused: token scope not accepted, '
+                  'credentials %(creds)s', {'rule': rule, 'creds': creds})
+        if fatal:
+            raise exception.PolicyNotAuthorized(action=rule)
+        return False
+    except exception.PolicyNotAuthorized:
+        LOG.debug('Policy %(rule)s refused for credentials %(creds)s',
+                  {'rule': rule, 'creds': creds})
+        if fatal:
+            raise
+        return False
+    return True
+
+
+def check_is_admin(context):
+    """Return True if ``context`` passes ``context_is_admin``.
+
+    Authentication middleware uses this to set ``context.is_admin``; it
+    never raises for a denial and ignores the token's scope, as Nova does.
+    """
+    enforcer = init()
+    creds = _credentials(context)
+    return bool(enforcer.authorize('context_is_admin',
+                                   default_target(context), creds))
+
+
+def get_enforcer():
+    """Return the enforcer for the oslopolicy-* tools (entry point).
+
+    The tools have parsed the global CONF with their own command line. If
+    that named no ``--config-file``, CONF is parsed again for project
+    ``crashdump`` so that /etc/crashdump/crashdump.conf and the policy file
+    beside it are found, as the running service would find them.
+    """
+    try:
+        config_files = CONF.config_file
+    except cfg.NoSuchOptError:
+        config_files = None
+    if not config_files:
+        CONF([], project='crashdump')
+    return init()
