@@ -1,0 +1,6 @@
+"""crashdump-client: trigger and follow crash dumps through the compute API.
+
+The novaclient extension lives in :mod:`crashdump_client.novaclient_ext`;
+the Python API is :class:`crashdump_client.v2.crash_dumps.CrashDumpManager`,
+reachable as ``client.crash_dumps`` on a novaclient ``Client``.
+"""

@@ -1,0 +1,1 @@
+"""Python API of crashdump against the compute API v2.1 (microversioned)."""

@@ -1,0 +1,152 @@
+"""Following a crash dump request to its outcome.
+
+The API accepts the request (202) and records an instance action; the
+compute agent then records the event ``compute_trigger_crash_dump`` with a
+finish time and a result, "Success" or "Error". Reading that event is the
+only way to learn whether the NMI was delivered, so waiting means polling
+the action until the event has finished.
+"""
+
+import time
+
+from crashdump_client import versions
+
+#: The instance action the API records for a crash dump request.
+ACTION_NAME = "trigger_crash_dump"
+#: The event the compute agent records on that action.
+EVENT_NAME = "compute_trigger_crash_dump"
+
+
+class WaitTimeout(Exception):
+    """The crash dump's outcome was not recorded within the time allowed."""
+
+
+class EventsNotVisible(Exception):
+    """The caller cannot see the action's events, so cannot learn the outcome.
+
+    Below microversion 2.51 only administrators see events; waiting as a
+    project member needs 2.51 or later.
+    """
+
+
+class CrashDumpOutcome(object):
+    """The recorded result of one crash dump request.
+
+    :ivar request_id: the request (and instance action) id.
+    :ivar result: "Success" or "Error", as the compute agent recorded it.
+    :ivar details: the error details, or ``None`` when there are none or
+        the caller may not see them.
+    :ivar details_note: when ``details`` is ``None`` on an error, why.
+    """
+
+    def __init__(self, request_id, result, details=None, details_note=None):
+        self.request_id = request_id
+        self.result = result
+        self.details = details
+        self.details_note = details_note
+
+    @property
+    def succeeded(self):
+        """True when the compute agent delivered the crash dump (the NMI)."""
+        return self.result == "Success"
+
+    def __str__(self):
+        if self.succeeded:
+            return self.result
+        return "%s: %s" % (self.result, self.details or
+                           "(%s)" % self.details_note)
+
+    def __repr__(self):
+        return "<CrashDumpOutcome %s %s>" % (self.request_id, self)
+
+
+def _field(action, name):
+    # Actions come as novaclient resources or, in tests and raw use, dicts.
+    if isinstance(action, dict):
+        return action.get(name)
+    return getattr(action, name, None)
+
+
+def _missing_details_note(api_version):
+    if api_version < versions.EVENT_DETAILS:
+        return ("error details need compute API microversion %s or later, "
+                "this request used %s" % (versions.EVENT_DETAILS.get_string(),
+                                          api_version.get_string()))
+    return ("error details are visible to administrators only, by the "
+            "policy os_compute_api:os-instance-actions:events:details")
+
+
+def outcome_of(action, api_version):
+    """Read the outcome of a crash dump from its instance action.
+
+    :param action: the instance action (a novaclient resource or a dict)
+        as ``GET /servers/{id}/os-instance-actions/{request_id}`` gave it.
+    :param api_version: the ``APIVersion`` the action was read with.
+    :returns: a :class:`CrashDumpOutcome`, or ``None`` while the compute
+        agent has not finished.
+    :raises EventsNotVisible: when the action has no events field (the
+        caller may not see events) and its message does not already say
+        that it failed.
+    """
+    request_id = _field(action, "request_id")
+    events = _field(action, "events")
+    if events is None:
+        if _field(action, "message") == "Error":
+            return CrashDumpOutcome(
+                request_id, "Error", details_note=(
+                    "the events that hold the details are not visible to "
+                    "this caller at microversion %s" %
+                    api_version.get_string()))
+        raise EventsNotVisible(
+            "Cannot follow request %s: its events are not visible to this "
+            "caller at compute API microversion %s (project members see "
+            "them from %s)." % (request_id, api_version.get_string(),
+                                versions.EVENTS_FOR_OWNERS.get_string()))
+    for event in events:
+        if event.get("event") != EVENT_NAME:
+            continue
+        if not event.get("finish_time") and not event.get("result"):
+            return None
+        result = event.get("result") or "Error"
+        if result == "Success":
+            return CrashDumpOutcome(request_id, result)
+        if "details" not in event:
+            return CrashDumpOutcome(request_id, result, details_note=(
+                _missing_details_note(api_version)))
+        return CrashDumpOutcome(
+            request_id, result, details=event["details"],
+            details_note=None if event["details"] else
+            "the server recorded no details")
+    return None
+
+
+def wait_for_outcome(read_action, api_version, timeout, interval):
+    """Poll an instance action until its crash dump event has finished.
+
+    :param read_action: a callable returning the current instance action.
+    :param api_version: the ``APIVersion`` the action is read with.
+    :param timeout: seconds to wait in all before giving up.
+    :param interval: seconds between two reads.
+    :returns: the :class:`CrashDumpOutcome`.
+    :raises WaitTimeout: when no outcome is recorded within ``timeout``.
+    :raises EventsNotVisible: see :func:`outcome_of`.
+    :raises novaclient.exceptions.ClientException: when reading the action
+        fails (the server was deleted, say).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        action = read_action()
+        outcome = outcome_of(action, api_version)
+        if outcome is not None:
+            return outcome
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise WaitTimeout(
+                "No outcome recorded for crash dump request %s within %s "
+                "seconds; it may still be recorded later." % (
+                    _field(action, "request_id"), _format_seconds(timeout)))
+        time.sleep(min(interval, remaining))
+
+
+def _format_seconds(seconds):
+    return ("%d" % seconds) if float(seconds).is_integer() else str(seconds)
