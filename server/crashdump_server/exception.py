@@ -11,7 +11,9 @@ class CrashdumpException(Exception):
     msg_fmt = 'An unknown exception occurred.'
     code = 500
 
-    def __init__(self, message=None, **kwargs):
+    def __init__(self, message=None, code=None, **kwargs):
+        if code is not None:
+            self.code = code
         self.kwargs = kwargs
         if message is None:
             message = self.msg_fmt % kwargs
@@ -50,10 +52,11 @@ class InstanceNotFound(NotFound):
 
 
 class InstanceActionNotFound(NotFound):
-    msg_fmt = 'Action %(request_id)s on instance %(instance_uuid)s not found'
+    msg_fmt = 'Action %(request_id)s not found'
 
 
-class MarkerNotFound(NotFound):
+class MarkerNotFound(Invalid):
+    """A list's marker names nothing in the list: Nova answers 400."""
     msg_fmt = 'Marker %(marker)s could not be found.'
 
 

@@ -51,6 +51,9 @@ class Instance(Base):
     created_at = sa.Column(sa.DateTime, nullable=False)
     updated_at = sa.Column(sa.DateTime)
     launched_at = sa.Column(sa.DateTime)
+    # Set when the driver stops reporting the server; its actions stay
+    # readable (microversion 2.21) and are never deleted.
+    deleted_at = sa.Column(sa.DateTime)
 
 
 class InstanceAction(Base):

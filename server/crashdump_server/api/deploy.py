@@ -1,0 +1,39 @@
+"""The API application: middleware composed around the route table.
+
+Read bottom to top for the order a request meets them: request id first,
+then the microversion, the fault wrapper (every error below it becomes a
+Nova error body that still carries the version headers), authentication,
+and the router.
+"""
+from crashdump_server.api import fault
+from crashdump_server.api import handler
+from crashdump_server.api import middleware
+from crashdump_server.compute import api as compute_api
+from crashdump_server import exception
+
+AUTH_STRATEGIES = {'noauth': middleware.NoAuth}
+
+
+def check_auth_strategy(conf):
+    """Refuse noauth on a public address; raises ConfigError."""
+    if (conf.api.auth_strategy == 'noauth'
+            and not middleware.is_loopback(conf.api.host)
+            and not conf.api.allow_noauth_on_public_address):
+        raise exception.ConfigError(
+            reason='[api] auth_strategy = noauth makes anybody who reaches '
+                   '%s an admin, so crashdump listens with it on loopback '
+                   'only. Set [api] host = 127.0.0.1, choose another '
+                   'auth_strategy, or set [api] '
+                   'allow_noauth_on_public_address = true on an isolated '
+                   'test network.' % conf.api.host)
+
+
+def deploy(conf):
+    """The WSGI application for ``conf``."""
+    check_auth_strategy(conf)
+    application = handler.Router(conf, compute_api.API(conf))
+    application = AUTH_STRATEGIES[conf.api.auth_strategy](application)
+    application = fault.FaultWrapper(application)
+    application = middleware.Microversion(application)
+    application = middleware.ComputeRequestId(application)
+    return application

@@ -1,0 +1,63 @@
+"""Errors in the Nova error format: ``{"<faultName>": {"code", "message"}}``.
+
+:class:`FaultWrapper` is the one place where an exception becomes a response;
+nothing below it builds an error body.
+"""
+from oslo_log import log as logging
+from oslo_serialization import jsonutils
+import webob
+import webob.dec
+import webob.exc
+
+from crashdump_server import exception
+
+LOG = logging.getLogger(__name__)
+
+FAULT_NAMES = {
+    400: 'badRequest', 401: 'unauthorized', 403: 'forbidden',
+    404: 'itemNotFound', 405: 'badMethod', 409: 'conflictingRequest',
+    413: 'overLimit', 415: 'badMediaType', 429: 'overLimit',
+    501: 'notImplemented', 503: 'serviceUnavailable',
+}
+
+UNEXPECTED = ('Unexpected API Error. Please report this to the operators of '
+              'this cloud with the request id %s and attach the crashdump '
+              'API log if possible.')
+
+
+def error_response(status, message, headers=None):
+    """A response with the Nova error body for ``status``."""
+    name = FAULT_NAMES.get(status, 'computeFault')
+    response = webob.Response(
+        status=status, content_type='application/json', charset='utf-8',
+        headerlist=list(headers or []))
+    response.body = jsonutils.dump_as_bytes(
+        {name: {'code': status, 'message': message}})
+    return response
+
+
+def response_for(exc, request_id):
+    """The error response for any exception; logs the unexpected ones."""
+    if isinstance(exc, exception.CrashdumpException) and exc.code < 500:
+        return error_response(exc.code, exc.message)
+    if isinstance(exc, webob.exc.HTTPException) and exc.code < 500:
+        headers = [('Allow', exc.headers['Allow'])] if 'Allow' in (
+            exc.headers or {}) else None
+        return error_response(exc.code, exc.explanation or exc.title,
+                              headers)
+    LOG.exception('Unexpected error handling request %s', request_id)
+    return error_response(500, UNEXPECTED % request_id)
+
+
+class FaultWrapper:
+    """WSGI middleware: any exception below becomes a Nova error response."""
+
+    def __init__(self, application):
+        self.application = application
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        try:
+            return req.get_response(self.application)
+        except Exception as exc:
+            return response_for(exc, req.environ.get('openstack.request_id'))

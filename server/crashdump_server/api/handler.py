@@ -1,0 +1,93 @@
+"""The route table: every path and method crashdump serves, in one place.
+
+Paths carry no regular expressions; ``{name}`` matches one path segment and
+lands in ``req.urlvars``. So a missing server is its handler's own 404, with
+its own message.
+"""
+import webob.dec
+import webob.exc
+
+from crashdump_server.api.handlers import instance_actions
+from crashdump_server.api.handlers import server_actions
+from crashdump_server.api.handlers import servers
+from crashdump_server.api.handlers import versions
+
+ROUTE_DECLARATIONS = {
+    '/': {'GET': versions.list_versions},
+    '/v2.1': {'GET': versions.show_v21},
+    '/v2.1/servers': {'GET': servers.list_servers},
+    '/v2.1/servers/detail': {'GET': servers.list_servers_detail},
+    '/v2.1/servers/{server_id}': {'GET': servers.show_server},
+    '/v2.1/servers/{server_id}/action': {'POST': server_actions.post_action},
+    '/v2.1/servers/{server_id}/os-instance-actions': {
+        'GET': instance_actions.list_instance_actions},
+    '/v2.1/servers/{server_id}/os-instance-actions/{request_id}': {
+        'GET': instance_actions.show_instance_action},
+}
+
+
+def _compile(declarations):
+    routes = []
+    for path, methods in declarations.items():
+        segments = tuple(s for s in path.split('/') if s)
+        routes.append((segments, methods))
+    # Literal segments win over parameters: /servers/detail is not a server.
+    routes.sort(key=lambda route: [s.startswith('{') for s in route[0]])
+    return routes
+
+
+_ROUTES = _compile(ROUTE_DECLARATIONS)
+
+
+def _match(path):
+    parts = tuple(s for s in path.split('/') if s)
+    for segments, methods in _ROUTES:
+        if len(segments) != len(parts):
+            continue
+        urlvars = {}
+        for segment, part in zip(segments, parts):
+            if segment.startswith('{'):
+                urlvars[segment[1:-1]] = part
+            elif segment != part:
+                break
+        else:
+            return methods, urlvars
+    return None, None
+
+
+COMPUTE_API_KEY = 'crashdump.compute_api'
+CONF_KEY = 'crashdump.conf'
+
+
+class Router:
+    """The innermost WSGI app: finds and calls the handler of a request.
+
+    Handlers get the service's configuration and compute API from the
+    environ (``CONF_KEY``, ``COMPUTE_API_KEY``).
+    """
+
+    def __init__(self, conf, compute_api):
+        self.conf = conf
+        self.compute_api = compute_api
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        req.environ[CONF_KEY] = self.conf
+        req.environ[COMPUTE_API_KEY] = self.compute_api
+        return dispatch(req)
+
+
+def dispatch(req):
+    """Call the handler for the request's path and method."""
+    methods, urlvars = _match(req.path_info)
+    if methods is None:
+        raise webob.exc.HTTPNotFound(
+            explanation='The resource could not be found.')
+    handler = methods.get(req.method)
+    if handler is None:
+        allowed = ', '.join(sorted(methods))
+        raise webob.exc.HTTPMethodNotAllowed(
+            explanation='The method %s is not allowed for this resource.'
+            % req.method, headers=[('Allow', allowed)])
+    req.urlvars = urlvars
+    return handler(req)

@@ -1,0 +1,70 @@
+"""Instance actions: GET /v2.1/servers/{server_id}/os-instance-actions[/id].
+
+This is where users learn what became of a crash dump request: the action
+``trigger_crash_dump`` and its event ``compute_trigger_crash_dump``.
+"""
+from oslo_utils import timeutils
+
+from crashdump_server.api import handler
+from crashdump_server.api import microversion
+from crashdump_server.api import middleware
+from crashdump_server.api.schemas import instance_actions as schema
+from crashdump_server.api import util
+from crashdump_server.api.views import instance_actions as views
+from crashdump_server import exception
+
+POLICY = 'os_compute_api:os-instance-actions:%s'
+
+
+def _instance(req, context):
+    # From 2.21 the actions of a server that is gone stay readable.
+    read_deleted = microversion.at_least(
+        microversion.from_environ(req.environ), '2.21')
+    return req.environ[handler.COMPUTE_API_KEY].get(
+        context, req.urlvars['server_id'], read_deleted=read_deleted)
+
+
+def _as_time(value):
+    return timeutils.normalize_time(timeutils.parse_isotime(value))
+
+
+def list_instance_actions(req):
+    """The server's actions, newest first (paged from 2.58)."""
+    context = middleware.context_from(req)
+    conf = req.environ[handler.CONF_KEY]
+    params = schema.validate_list_query(req)
+    instance = _instance(req, context)
+    context.can(POLICY % 'list', {'project_id': instance.project_id})
+    page = {}
+    if not microversion.at_least(microversion.from_environ(req.environ),
+                                 '2.58'):
+        # Before 2.58 the list is not paged: every action, no parameters.
+        actions = req.environ[handler.COMPUTE_API_KEY].get_actions(
+            context, instance)
+        return util.json_response(views.index(req, actions, None))
+    page['limit'] = min(int(params.get('limit', conf.api.max_limit)),
+                        conf.api.max_limit)
+    if 'marker' in params:
+        page['marker'] = params['marker']
+    if 'changes-since' in params:
+        page['changes_since'] = _as_time(params['changes-since'])
+    if 'changes-before' in params:
+        page['changes_before'] = _as_time(params['changes-before'])
+    if ('changes_since' in page and 'changes_before' in page
+            and page['changes_since'] > page['changes_before']):
+        raise exception.ValidationError(
+            detail='The value of changes-since must be less than or equal '
+                   'to changes-before.')
+    actions = req.environ[handler.COMPUTE_API_KEY].get_actions(
+        context, instance, **page)
+    return util.json_response(views.index(req, actions, page['limit']))
+
+
+def show_instance_action(req):
+    """One action with its events, as far as policy lets the caller see."""
+    context = middleware.context_from(req)
+    instance = _instance(req, context)
+    context.can(POLICY % 'show', {'project_id': instance.project_id})
+    action = req.environ[handler.COMPUTE_API_KEY].get_action(
+        context, instance, req.urlvars['request_id'])
+    return util.json_response(views.show(req, action, instance))

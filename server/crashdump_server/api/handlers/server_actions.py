@@ -1,0 +1,49 @@
+"""Server actions: POST /v2.1/servers/{server_id}/action.
+
+The body's one key names the action. Checks run in Nova's order: body
+shape and action name, microversion, the action's schema, then the server,
+the policy, and what the compute API checks.
+"""
+from crashdump_server.api import handler
+from crashdump_server.api import microversion
+from crashdump_server.api import middleware
+from crashdump_server.api.schemas import server_actions as schema
+from crashdump_server.api import util
+from crashdump_server import exception
+
+
+def trigger_crash_dump(req, context, instance):
+    """``{"trigger_crash_dump": null}``: record the action, cast, 202."""
+    context.can('os_compute_api:servers:trigger_crash_dump',
+                {'project_id': instance.project_id,
+                 'user_id': instance.user_id})
+    req.environ[handler.COMPUTE_API_KEY].trigger_crash_dump(context,
+                                                            instance)
+    return util.empty_response(202)
+
+
+# action name -> (handler, minimum microversion, body schema)
+ACTIONS = {
+    'trigger_crash_dump': (trigger_crash_dump,
+                           microversion.TRIGGER_CRASH_DUMP,
+                           schema.TRIGGER_CRASH_DUMP),
+}
+
+
+def post_action(req):
+    """Dispatch on the body's one key to the action's handler."""
+    context = middleware.context_from(req)
+    conf = req.environ[handler.CONF_KEY]
+    body = util.read_json_body(req, conf.api.max_request_body_size)
+    if not isinstance(body, dict) or len(body) != 1:
+        raise exception.MalformedRequestBody()
+    name = next(iter(body))
+    if name not in ACTIONS:
+        raise exception.NoSuchAction(action=name)
+    action, min_version, body_schema = ACTIONS[name]
+    if microversion.from_environ(req.environ) < min_version:
+        raise exception.NotFound()
+    util.validate(body_schema, body)
+    instance = req.environ[handler.COMPUTE_API_KEY].get(
+        context, req.urlvars['server_id'])
+    return action(req, context, instance)

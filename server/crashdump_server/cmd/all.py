@@ -1,0 +1,50 @@
+"""crashdump-all: the API and one compute agent in one process.
+
+The embedded mode: SQLite under ``[DEFAULT] state_path`` (unless
+``[database] connection`` says otherwise), in-process messaging (unless
+``transport_url`` says otherwise). Syncs the schema on start and prints
+the URL it serves.
+"""
+import signal
+import sys
+
+from oslo_log import log as logging
+
+from crashdump_server.api import deploy
+from crashdump_server.cmd import http
+from crashdump_server.compute import service as compute_service
+from crashdump_server.db import migration
+from crashdump_server import exception
+from crashdump_server import rpc
+from crashdump_server import service
+
+LOG = logging.getLogger(__name__)
+
+
+def main(argv=None):
+    conf = service.prepare_service(argv)
+    try:
+        migration.upgrade(conf)
+        rpc.init(conf)
+        application = deploy.deploy(conf)
+        agent = compute_service.ComputeService(conf)
+        agent.start()
+    except exception.ConfigError as exc:
+        sys.exit('crashdump-all: %s' % exc)
+    server, url = http.make_server(conf, application)
+    print('crashdump API serving at %s/v2.1 (compute agent %s, driver %s)'
+          % (url, conf.host, conf.compute_driver), flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.interrupt())
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        agent.stop()
+        rpc.cleanup()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""crashdump-api: the API alone, talking to agents over ``transport_url``.
+
+For production, prefer a WSGI server with ``crashdump_server.wsgi.api``;
+this serves the same application with cheroot.
+"""
+import signal
+import sys
+
+from crashdump_server.api import deploy
+from crashdump_server.cmd import http
+from crashdump_server.db import api as db_api
+from crashdump_server import exception
+from crashdump_server import rpc
+from crashdump_server import service
+
+
+def main(argv=None):
+    conf = service.prepare_service(argv)
+    db_api.configure(conf)
+    rpc.init(conf)
+    try:
+        application = deploy.deploy(conf)
+    except exception.ConfigError as exc:
+        sys.exit('crashdump-api: %s' % exc)
+    server, url = http.make_server(conf, application)
+    print('crashdump API serving at %s/v2.1' % url, flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.interrupt())
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        rpc.cleanup()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""Serve the API application over HTTP with cheroot's threaded server."""
+import cheroot.wsgi
+
+
+def make_server(conf, application):
+    """A prepared (bound, not yet serving) server; returns (server, url)."""
+    server = cheroot.wsgi.Server(
+        (conf.api.host, conf.api.port), application,
+        numthreads=conf.api.workers, request_queue_size=128,
+        server_name='crashdump')
+    server.prepare()
+    host, port = server.bind_addr[:2]
+    if ':' in host:
+        host = '[%s]' % host
+    return server, 'http://%s:%d' % (host, port)

@@ -1,0 +1,97 @@
+"""The compute API: the checks and records behind the API's handlers.
+
+Handlers call this layer; it calls the RPC client. It knows nothing of HTTP:
+its failures are exceptions that carry their status.
+"""
+import datetime
+
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+
+from crashdump_server.compute import instance_actions
+from crashdump_server.compute import rpcapi
+from crashdump_server.compute import vm_states
+from crashdump_server import context as crashdump_context
+from crashdump_server.db import api as db_api
+from crashdump_server import exception
+
+
+class API:
+    """Entry points of the compute API for one service process."""
+
+    def __init__(self, conf):
+        self._conf = conf
+        self.compute_rpcapi = rpcapi.ComputeAPI(
+            conf, crashdump_context.get_admin_context())
+
+    def get(self, context, instance_id, read_deleted=False):
+        """The server, if ``context`` may see it; else InstanceNotFound.
+
+        A non-admin sees only their project's servers: another project's
+        server is reported missing, not forbidden, as Nova does.
+        """
+        if not uuidutils.is_uuid_like(instance_id):
+            raise exception.InstanceNotFound(instance_id=instance_id)
+        instance = db_api.instance_get(context, instance_id,
+                                       read_deleted=read_deleted)
+        if not context.is_admin and instance.project_id != (
+                context.project_id):
+            raise exception.InstanceNotFound(instance_id=instance_id)
+        return instance
+
+    def get_all(self, context, project_id=None, name=None, limit=None,
+                marker=None):
+        """One page of servers, newest first; see db.api.instance_get_all.
+
+        ``project_id`` None lists every project's servers: the caller has
+        checked that ``context`` may.
+        """
+        return db_api.instance_get_all(context, project_id=project_id,
+                                       name=name, limit=limit, marker=marker)
+
+    def get_actions(self, context, instance, **page):
+        """One page of the server's actions, newest first."""
+        return db_api.actions_get(context, instance.uuid, **page)
+
+    def get_action(self, context, instance, request_id):
+        """The server's action with this request id, with its events."""
+        return db_api.action_get_by_request_id(context, instance.uuid,
+                                               request_id)
+
+    def trigger_crash_dump(self, context, instance):
+        """Check, record and cast a crash dump request; returns nothing.
+
+        Raises InstanceIsLocked (non-admins), InstanceNotReady (no host),
+        InstanceInvalidState, or TriggerCrashDumpNotSupported when the RPC
+        version cap is below the version that carries the call. Nothing is
+        recorded unless every check passes; once the action is recorded the
+        cast follows.
+        """
+        if instance.locked and not context.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
+        if not instance.host:
+            raise exception.InstanceNotReady(instance_id=instance.uuid)
+        _check_state(instance, 'trigger_crash_dump',
+                     vm_states.ALLOW_TRIGGER_CRASH_DUMP)
+        if not self.compute_rpcapi.can_trigger_crash_dump():
+            raise exception.TriggerCrashDumpNotSupported()
+        db_api.action_start(context, instance.uuid,
+                            instance_actions.TRIGGER_CRASH_DUMP,
+                            context.request_id)
+        deadline = timeutils.utcnow() + datetime.timedelta(
+            seconds=self._conf.request_ttl)
+        self.compute_rpcapi.trigger_crash_dump(
+            context, instance, deadline.isoformat())
+
+
+def _check_state(instance, method, allowed_vm_states):
+    for attr, state, ok in (
+            ('vm_state', instance.vm_state,
+             instance.vm_state in allowed_vm_states),
+            ('task_state', instance.task_state, instance.task_state is None),
+            ('launched_at', instance.launched_at,
+             instance.launched_at is not None)):
+        if not ok:
+            raise exception.InstanceInvalidState(
+                method=method, instance_uuid=instance.uuid, attr=attr,
+                state=state)

@@ -1,0 +1,90 @@
+"""The compute agent's side of the RPC interface: it runs the driver.
+
+The manager records the event ``compute_trigger_crash_dump`` with its
+result, emits the versioned notifications, and leaves vm_state and
+task_state alone: a crash dump changes the guest, not the server record.
+"""
+import traceback
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from crashdump_server.compute import instance_actions
+from crashdump_server.compute import rpcapi
+from crashdump_server.db import api as db_api
+from crashdump_server import exception
+from crashdump_server import notifications
+
+LOG = logging.getLogger(__name__)
+
+
+class ComputeManager:
+    """RPC endpoint of one agent; ``driver`` is its virt driver."""
+
+    target = messaging.Target(version=rpcapi.LATEST_VERSION)
+
+    def __init__(self, host, driver):
+        self.host = host
+        self.driver = driver
+
+    def sync_instances(self, context):
+        """Store the driver's current servers as this host's servers."""
+        records = self.driver.list_instances()
+        for record in records:
+            record.setdefault('host', self.host)
+        added, updated, deleted = db_api.instance_sync(
+            context, self.host, records)
+        LOG.debug('Synced servers of %s: %d added, %d updated, %d gone',
+                  self.host, added, updated, deleted)
+
+    def trigger_crash_dump(self, context, instance_uuid, deadline=None):
+        """Deliver the NMI; the outcome lands in the action's event."""
+        event = instance_actions.EVENT_TRIGGER_CRASH_DUMP
+        request_id = context.request_id
+        db_api.event_start(context, instance_uuid, request_id, event,
+                           self.host)
+        instance = None
+        try:
+            instance = db_api.instance_get(context, instance_uuid)
+            _check_deadline(deadline, request_id, self.host)
+            notifications.notify_about_instance_action(
+                context, instance, self.host, 'trigger_crash_dump', 'start')
+            self.driver.trigger_crash_dump(instance)
+        except Exception as exc:
+            details = _details(exc)
+            LOG.error('Crash dump of server %(uuid)s (request %(req)s) '
+                      'failed: %(details)s',
+                      {'uuid': instance_uuid, 'req': request_id,
+                       'details': details})
+            db_api.event_finish(context, instance_uuid, request_id, event,
+                                instance_actions.ERROR,
+                                traceback=traceback.format_exc(),
+                                details=details)
+            if instance is not None:
+                notifications.notify_about_instance_action(
+                    context, instance, self.host, 'trigger_crash_dump',
+                    'error', fault=details)
+            return
+        db_api.event_finish(context, instance_uuid, request_id, event,
+                            instance_actions.SUCCESS)
+        notifications.notify_about_instance_action(
+            context, instance, self.host, 'trigger_crash_dump', 'end')
+        LOG.info('NMI delivered to server %(uuid)s (request %(req)s)',
+                 {'uuid': instance_uuid, 'req': request_id})
+
+
+def _check_deadline(deadline, request_id, host):
+    if deadline is None:
+        return
+    if timeutils.utcnow() > timeutils.normalize_time(
+            timeutils.parse_isotime(deadline)):
+        raise exception.RequestExpired(request_id=request_id,
+                                       deadline=deadline, host=host)
+
+
+def _details(exc):
+    """What the user reads in the event's details: Nova's convention."""
+    if isinstance(exc, exception.CrashdumpException):
+        return exc.message
+    return type(exc).__name__

@@ -1,0 +1,71 @@
+"""oslo.messaging plumbing: transports, the context serializer, notifier."""
+import oslo_messaging as messaging
+from oslo_messaging import opts as messaging_opts
+
+from crashdump_server import context as crashdump_context
+
+_TRANSPORT = None
+_NOTIFIER = None
+
+# The embedded mode's default: in-process messaging, no broker.
+EMBEDDED_TRANSPORT_URL = 'fake://'
+
+
+class ContextSerializer(messaging.NoOpSerializer):
+    """Send the RequestContext as a dict; rebuild it on the agent side."""
+
+    def serialize_context(self, context):
+        return context.to_dict()
+
+    def deserialize_context(self, context):
+        return crashdump_context.RequestContext.from_dict(context)
+
+
+def register_opts(conf):
+    """Register oslo.messaging's [DEFAULT] options, defaulting to fake://.
+
+    Without a ``transport_url`` crashdump runs embedded: API and agent talk
+    in-process. Set it (``rabbit://...``) for the distributed mode.
+    """
+    for group, opts in messaging_opts.list_opts():
+        if group is None:
+            conf.register_opts(opts)
+    messaging.set_transport_defaults('crashdump')
+    conf.set_default('transport_url', EMBEDDED_TRANSPORT_URL)
+
+
+def init(conf):
+    """Create the RPC and notification transports from ``conf``, once."""
+    global _TRANSPORT, _NOTIFIER
+    if _TRANSPORT is not None:
+        return
+    _TRANSPORT = messaging.get_rpc_transport(conf)
+    notification_transport = messaging.get_notification_transport(conf)
+    _NOTIFIER = messaging.Notifier(
+        notification_transport, serializer=ContextSerializer(),
+        topics=['versioned_notifications'])
+
+
+def cleanup():
+    global _TRANSPORT, _NOTIFIER
+    if _TRANSPORT is not None:
+        _TRANSPORT.cleanup()
+    _TRANSPORT = _NOTIFIER = None
+
+
+def get_client(target, version_cap=None):
+    return messaging.get_rpc_client(_TRANSPORT, target,
+                                    version_cap=version_cap,
+                                    serializer=ContextSerializer())
+
+
+def get_server(target, endpoints):
+    return messaging.get_rpc_server(_TRANSPORT, target, endpoints,
+                                    executor='threading',
+                                    serializer=ContextSerializer())
+
+
+def get_notifier(publisher_id):
+    """A versioned notifier; the driver comes from
+    ``[oslo_messaging_notifications] driver`` (none: notifications off)."""
+    return _NOTIFIER.prepare(publisher_id=publisher_id)

@@ -1,0 +1,50 @@
+"""The hooks a compute driver implements, and how one is loaded."""
+import importlib
+
+from crashdump_server import exception
+
+DRIVERS = {
+    'fake': 'crashdump_server.virt.fake:FakeDriver',
+    'libvirt': 'crashdump_server.virt.libvirt.driver:LibvirtDriver',
+    'ironic': 'crashdump_server.virt.ironic.driver:IronicDriver',
+}
+
+
+class ComputeDriver:
+    """Base of every driver: what the compute manager may call."""
+
+    def __init__(self, conf):
+        self.conf = conf
+
+    def init_host(self, host):
+        """Connect to the backend; called once when the agent starts."""
+
+    def cleanup_host(self, host):
+        """Release the backend; called once when the agent stops."""
+
+    def list_instances(self):
+        """The servers this driver manages, as dicts of Instance columns.
+
+        Each dict has at least uuid, display_name, vm_state and power_state.
+        """
+        return []
+
+    def trigger_crash_dump(self, instance):
+        """Inject an NMI into the guest of ``instance``.
+
+        Raises TriggerCrashDumpNotSupported when the backend cannot, and
+        InstanceNotRunning when the guest is not running.
+        """
+        raise NotImplementedError()
+
+
+def load(conf):
+    """The driver named by ``[DEFAULT] compute_driver``, constructed."""
+    name = conf.compute_driver
+    try:
+        module_name, class_name = DRIVERS[name].split(':')
+        module = importlib.import_module(module_name)
+    except (KeyError, ImportError) as exc:
+        raise exception.ConfigError(
+            reason='compute_driver %r cannot be loaded: %s' % (name, exc))
+    return getattr(module, class_name)(conf)
