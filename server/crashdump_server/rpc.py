@@ -1,6 +1,5 @@
 """oslo.messaging plumbing: transports, the context serializer, notifier."""
 import oslo_messaging as messaging
-from oslo_messaging import opts as messaging_opts
 
 from crashdump_server import context as crashdump_context
 
@@ -27,10 +26,9 @@ def register_opts(conf):
     Without a ``transport_url`` crashdump runs embedded: API and agent talk
     in-process. Set it (``rabbit://...``) for the distributed mode.
     """
-    for group, opts in messaging_opts.list_opts():
-        if group is None:
-            conf.register_opts(opts)
     messaging.set_transport_defaults('crashdump')
+    # Parsing a URL registers oslo.messaging's transport options on conf.
+    messaging.TransportURL.parse(conf, EMBEDDED_TRANSPORT_URL)
     conf.set_default('transport_url', EMBEDDED_TRANSPORT_URL)
 
 

@@ -28,9 +28,11 @@ UNEXPECTED = ('Unexpected API Error. Please report this to the operators of '
 def error_response(status, message, headers=None):
     """A response with the Nova error body for ``status``."""
     name = FAULT_NAMES.get(status, 'computeFault')
-    response = webob.Response(
-        status=status, content_type='application/json', charset='utf-8',
-        headerlist=list(headers or []))
+    response = webob.Response(status=status,
+                              content_type='application/json',
+                              charset='utf-8')
+    for name, value in headers or ():
+        response.headers[name] = value
     response.body = jsonutils.dump_as_bytes(
         {name: {'code': status, 'message': message}})
     return response
