@@ -8,6 +8,7 @@ from crashdump_server.api import fault
 from crashdump_server.api import microversion
 from crashdump_server import context as crashdump_context
 from crashdump_server import exception
+from crashdump_server import policy
 
 CONTEXT_KEY = 'crashdump.context'
 # The version documents need no token, as in Nova.
@@ -72,11 +73,12 @@ class NoAuth:
         roles = ['member', 'reader']
         if user_id == 'admin':
             roles.insert(0, 'admin')
-        req.environ[CONTEXT_KEY] = crashdump_context.RequestContext(
+        context = crashdump_context.RequestContext(
             user_id=user_id, project_id=project_id, roles=roles,
-            is_admin='admin' in roles,
             request_id=req.environ.get(request_id.ENV_REQUEST_ID),
             global_request_id=req.environ.get(request_id.GLOBAL_REQ_ID))
+        context.is_admin = policy.check_is_admin(context)
+        req.environ[CONTEXT_KEY] = context
         return req.get_response(self.application)
 
 

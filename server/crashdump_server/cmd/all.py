@@ -34,7 +34,7 @@ def main(argv=None):
     server, url = http.make_server(conf, application)
     print('crashdump API serving at %s/v2.1 (compute agent %s, driver %s)'
           % (url, conf.host, conf.compute_driver), flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: server.interrupt())
+    signal.signal(signal.SIGTERM, http.interrupt)
     try:
         server.serve()
     except KeyboardInterrupt:

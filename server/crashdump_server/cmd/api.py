@@ -24,7 +24,7 @@ def main(argv=None):
         sys.exit('crashdump-api: %s' % exc)
     server, url = http.make_server(conf, application)
     print('crashdump API serving at %s/v2.1' % url, flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: server.interrupt())
+    signal.signal(signal.SIGTERM, http.interrupt)
     try:
         server.serve()
     except KeyboardInterrupt:

@@ -13,3 +13,8 @@ def make_server(conf, application):
     if ':' in host:
         host = '[%s]' % host
     return server, 'http://%s:%d' % (host, port)
+
+
+def interrupt(*_signal_args):
+    """SIGTERM handler: leave serve() as Ctrl-C would, then clean up."""
+    raise KeyboardInterrupt()

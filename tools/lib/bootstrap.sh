@@ -1,0 +1,65 @@
+# Shared set-up for tools/demo.sh and tools/test.sh (sourced, not run).
+# Installs what a fresh Debian/Ubuntu machine lacks (as root), then a
+# virtualenv in .venv with both halves of crashdump and tox. Idempotent.
+
+CRASHDUMP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VENV="$CRASHDUMP_ROOT/.venv"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+apt_install() {
+    # apt_install PKG...: install the Debian packages that are missing.
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+            grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+        log "missing Debian packages: ${missing[*]} (run as root on Debian/Ubuntu to install them)"
+        return 1
+    fi
+    log "installing ${missing[*]}"
+    if [ -z "${CRASHDUMP_APT_UPDATED:-}" ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        export CRASHDUMP_APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+pick_python() {
+    # The first python3 that can make a virtualenv.
+    for candidate in python3 /usr/bin/python3; do
+        if command -v "$candidate" >/dev/null &&
+            "$candidate" -c 'import venv, ensurepip' 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+bootstrap_python() {
+    if command -v dpkg-query >/dev/null; then
+        apt_install git ca-certificates
+        pick_python >/dev/null || apt_install python3 python3-venv python3-pip
+    fi
+    PYTHON=$(pick_python) || { log "no python3 with venv found"; exit 1; }
+    if [ ! -x "$VENV/bin/python" ]; then
+        log "creating $VENV"
+        "$PYTHON" -m venv "$VENV"
+    fi
+    local stamp="$VENV/.crashdump-installed"
+    local newest
+    newest=$(ls -t "$CRASHDUMP_ROOT"/server/pyproject.toml \
+        "$CRASHDUMP_ROOT"/client/pyproject.toml \
+        "$CRASHDUMP_ROOT"/test-requirements.txt | head -1)
+    if [ ! -f "$stamp" ] || [ "$newest" -nt "$stamp" ]; then
+        log "installing crashdump-server, crashdump-client and tox into $VENV"
+        "$VENV/bin/pip" install -q --upgrade pip >/dev/null
+        "$VENV/bin/pip" install -q tox \
+            -e "$CRASHDUMP_ROOT/server" -e "$CRASHDUMP_ROOT/client"
+        touch "$stamp"
+    fi
+}
