@@ -1,0 +1,370 @@
+"""The server representation, as Nova 34 renders it at each microversion.
+
+crashdump knows a server only as the row its compute agent reported, so
+what Nova would read from Glance, Neutron, Cinder or the request spec is
+rendered from the row's columns, or as the empty value Nova itself shows
+when that service has nothing: ``addresses`` ``{}``, no
+``security_groups`` key (Nova adds it only for servers with ports),
+``os-extended-volumes:volumes_attached`` ``[]``, ``server_groups`` ``[]``,
+``trusted_image_certificates`` null, ``pinned_availability_zone`` null,
+``scheduler_hints`` ``{}``.
+
+The policy-gated fields are asked of the request's context with Nova's rule
+names and targets: one server is checked against its own project, a detail
+list against the caller's.
+"""
+from urllib import parse
+
+from crashdump_server.api import microversion
+from crashdump_server.api.views import formats
+from crashdump_server.api.views import links
+
+ENVIRON_CONTEXT = links.ENVIRON_CONTEXT
+COLLECTION = 'servers'
+
+RULE_EXTENDED_ATTRIBUTES = 'os_compute_api:os-extended-server-attributes'
+RULE_FLAVOR_EXTRA_SPECS = 'os_compute_api:servers:show:flavor-extra-specs'
+RULE_HOST_STATUS = 'os_compute_api:servers:show:host_status'
+RULE_HOST_STATUS_UNKNOWN_ONLY = (
+    'os_compute_api:servers:show:host_status:unknown-only')
+
+# Nova's default availability zone for a host in no AZ aggregate, and its
+# default instance_name_template.
+DEFAULT_AVAILABILITY_ZONE = 'nova'
+INSTANCE_NAME_TEMPLATE = 'instance-%08x'
+
+HOST_STATUS_UP = 'UP'
+HOST_STATUS_UNKNOWN = 'UNKNOWN'
+HOST_STATUS_NONE = ''
+# Nova's [DEFAULT] service_down_time.
+SERVICE_DOWN_TIME = 60
+
+# status by vm_state, then by task_state ('default' when no task matches)
+_REBOOT = {'rebooting': 'REBOOT', 'reboot_pending': 'REBOOT',
+           'reboot_started': 'REBOOT', 'rebooting_hard': 'HARD_REBOOT',
+           'reboot_pending_hard': 'HARD_REBOOT',
+           'reboot_started_hard': 'HARD_REBOOT'}
+_REBUILD = {'rebuilding': 'REBUILD',
+            'rebuild_block_device_mapping': 'REBUILD',
+            'rebuild_spawning': 'REBUILD'}
+_RESIZE = {'resize_prep': 'RESIZE', 'resize_migrating': 'RESIZE',
+           'resize_migrated': 'RESIZE', 'resize_finish': 'RESIZE'}
+STATUS_BY_STATE = {
+    'active': {'default': 'ACTIVE', **_REBOOT,
+               'updating_password': 'PASSWORD', **_REBUILD,
+               'migrating': 'MIGRATING', **_RESIZE},
+    'building': {'default': 'BUILD'},
+    'stopped': {'default': 'SHUTOFF', **_RESIZE, **_REBUILD},
+    'resized': {'default': 'VERIFY_RESIZE',
+                'resize_reverting': 'REVERT_RESIZE'},
+    'paused': {'default': 'PAUSED', 'migrating': 'MIGRATING'},
+    'suspended': {'default': 'SUSPENDED'},
+    'rescued': {'default': 'RESCUE'},
+    'error': {'default': 'ERROR', **_REBUILD},
+    'deleted': {'default': 'DELETED'},
+    'soft-delete': {'default': 'SOFT_DELETED'},
+    'shelved': {'default': 'SHELVED'},
+    'shelved_offloaded': {'default': 'SHELVED_OFFLOADED'},
+}
+_PROGRESS_STATUSES = ('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE',
+                      'MIGRATING')
+
+# API flavor key -> (keys accepted in the row's flavor column, default).
+# Drivers may report Nova's object field names or the API's own names.
+_FLAVOR_FIELDS = (
+    ('vcpus', ('vcpus',), 0),
+    ('ram', ('memory_mb', 'ram'), 0),
+    ('disk', ('root_gb', 'disk'), 0),
+    ('ephemeral', ('ephemeral_gb', 'ephemeral'), 0),
+    ('swap', ('swap',), 0),
+    ('original_name', ('name', 'original_name'), ''),
+)
+_FLAVOR_ID_KEYS = ('flavorid', 'id')
+
+
+def status_from_state(vm_state, task_state=None):
+    """The API ``status`` for a vm_state/task_state pair ('UNKNOWN' if odd)."""
+    by_task = STATUS_BY_STATE.get(vm_state, {'default': 'UNKNOWN'})
+    return by_task.get(task_state, by_task['default'])
+
+
+def states_for_statuses(statuses):
+    """(vm_states, task_states) whose status is one of ``statuses``.
+
+    For the ``status`` filter of the servers list; matching ignores case,
+    and a task state of 'default' means "whatever the task". Both lists are
+    sorted; both are empty when no status is known.
+    """
+    wanted = {status.lower() for status in statuses}
+    vm_states, task_states = set(), set()
+    for vm_state, by_task in STATUS_BY_STATE.items():
+        for task_state, status in by_task.items():
+            if status.lower() in wanted:
+                vm_states.add(vm_state)
+                task_states.add(task_state)
+    return sorted(vm_states), sorted(task_states)
+
+
+def host_status_of_service(service, now=None,
+                           down_after=SERVICE_DOWN_TIME):
+    """``host_status`` from a host's services row, as Nova derives it.
+
+    No row gives '' (Nova's "no compute service"); a heartbeat within
+    ``down_after`` seconds gives 'UP', an older one 'UNKNOWN'.
+    """
+    if service is None:
+        return HOST_STATUS_NONE
+    heartbeat = service.updated_at or service.created_at
+    now = now or formats.utcnow()
+    if abs((now - heartbeat).total_seconds()) <= down_after:
+        return HOST_STATUS_UP
+    return HOST_STATUS_UNKNOWN
+
+
+def _version(req):
+    return microversion.from_environ(req.environ)
+
+
+def _context(req):
+    return req.environ[ENVIRON_CONTEXT]
+
+
+def _allowed(context, rule, target):
+    return bool(context.can(rule, target=target, fatal=False))
+
+
+def _project_target(instance):
+    return {'project_id': instance.project_id}
+
+
+def index(req, instances, limit):
+    """``{'servers': [{id, name, links}], 'servers_links': [...]}``.
+
+    ``limit`` is the page size the list was read with; ``servers_links`` is
+    present only when the page is full.
+    """
+    servers = [{'id': inst.uuid, 'name': inst.display_name,
+                'links': links.resource_links(req, COLLECTION, inst.uuid)}
+               for inst in instances]
+    return _with_next_link(req, COLLECTION, {'servers': servers}, instances,
+                           limit)
+
+
+def detail(req, instances, limit, host_statuses=None):
+    """``{'servers': [full server, ...], 'servers_links': [...]}``.
+
+    As :func:`show` for every instance, without ``server_groups`` (Nova
+    leaves it out of the list), with the policy checks made once against the
+    caller's own project. ``host_statuses`` maps host name to its status
+    (see :func:`host_status_of_service`).
+    """
+    version = _version(req)
+    context = _context(req)
+    show_extra_specs = (microversion.at_least(version, '2.47') and
+                        _allowed(context, RULE_FLAVOR_EXTRA_SPECS, None))
+    show_extended = _allowed(context, RULE_EXTENDED_ATTRIBUTES, None)
+    unknown_only = _host_status_visibility(context, None)
+    servers = [
+        _server(req, version, inst, show_extra_specs, show_extended,
+                unknown_only, host_statuses, show_server_groups=False)
+        for inst in instances]
+    return _with_next_link(req, COLLECTION + '/detail', {'servers': servers},
+                           instances, limit)
+
+
+def show(req, instance, host_status=None):
+    """``{'server': {...}}``: every field Nova shows at the version.
+
+    ``host_status`` is the status of the instance's host (see
+    :func:`host_status_of_service`); without it a host is 'UNKNOWN'.
+    """
+    version = _version(req)
+    context = _context(req)
+    target = _project_target(instance)
+    show_extra_specs = (microversion.at_least(version, '2.47') and
+                        _allowed(context, RULE_FLAVOR_EXTRA_SPECS, target))
+    show_extended = _allowed(context, RULE_EXTENDED_ATTRIBUTES, target)
+    unknown_only = _host_status_visibility(context, target)
+    statuses = None
+    if host_status is not None and instance.host:
+        statuses = {instance.host: host_status}
+    server = _server(req, version, instance, show_extra_specs, show_extended,
+                     unknown_only, statuses,
+                     show_server_groups=microversion.at_least(version, '2.71'))
+    return {'server': server}
+
+
+def _with_next_link(req, collection, body, instances, limit):
+    last_id = instances[-1].uuid if instances else None
+    next_links = links.next_links(req, collection, limit, len(instances),
+                                  last_id)
+    if next_links:
+        body['servers_links'] = next_links
+    return body
+
+
+def _host_status_visibility(context, target):
+    """False: any status; True: only UNKNOWN; None: no host_status at all."""
+    if _allowed(context, RULE_HOST_STATUS, target):
+        return False
+    if _allowed(context, RULE_HOST_STATUS_UNKNOWN_ONLY, target):
+        return True
+    return None
+
+
+def _server(req, version, inst, show_extra_specs, show_extended,
+            unknown_only, host_statuses, show_server_groups):
+    at_least = microversion.at_least
+    status = status_from_state(inst.vm_state, inst.task_state)
+    server = {
+        'accessIPv4': '',
+        'accessIPv6': '',
+        'addresses': _addresses(inst),
+        'created': formats.isotime(inst.created_at),
+        'flavor': _flavor(req, version, inst, show_extra_specs),
+        'hostId': formats.host_id(inst.host, str(inst.project_id)),
+        'id': inst.uuid,
+        'image': _image(req, version, inst),
+        'links': links.resource_links(req, COLLECTION, inst.uuid),
+        'metadata': dict(inst.metadata_ or {}),
+        'name': inst.display_name,
+        'status': status,
+        'tenant_id': inst.project_id or '',
+        'user_id': inst.user_id or '',
+        'updated': formats.isotime(inst.updated_at),
+        'OS-DCF:diskConfig': 'MANUAL',
+    }
+    # A fault would be shown for ERROR and DELETED servers; agents record
+    # none, so there is never one.
+    if status in _PROGRESS_STATUSES:
+        server['progress'] = 0
+    server['OS-EXT-AZ:availability_zone'] = _availability_zone(inst)
+    server['config_drive'] = ''
+    server['key_name'] = inst.key_name
+    server['OS-SRV-USG:launched_at'] = formats.strtime(inst.launched_at)
+    server['OS-SRV-USG:terminated_at'] = None
+    if show_extended:
+        server.update(_extended_attributes(version, inst))
+    server['OS-EXT-STS:task_state'] = inst.task_state
+    server['OS-EXT-STS:vm_state'] = inst.vm_state
+    server['OS-EXT-STS:power_state'] = inst.power_state
+    server['os-extended-volumes:volumes_attached'] = []
+    if at_least(version, '2.9'):
+        server['locked'] = bool(inst.locked or inst.locked_by)
+    if at_least(version, '2.16') and unknown_only is not None:
+        host_status = _host_status(inst, host_statuses)
+        if not unknown_only or host_status == HOST_STATUS_UNKNOWN:
+            server['host_status'] = host_status
+    if at_least(version, '2.19'):
+        server['description'] = inst.description
+    if at_least(version, '2.26'):
+        server['tags'] = list(inst.tags or [])
+    if at_least(version, '2.63'):
+        server['trusted_image_certificates'] = None
+    if show_server_groups:
+        server['server_groups'] = []
+    if at_least(version, '2.73'):
+        server['locked_reason'] = inst.locked_reason
+    if at_least(version, '2.90') and not show_extended:
+        # Owners see the hostname from 2.90; admins already have it.
+        server['OS-EXT-SRV-ATTR:hostname'] = inst.hostname
+    if at_least(version, '2.96'):
+        server['pinned_availability_zone'] = None
+    if at_least(version, '2.100'):
+        server['scheduler_hints'] = {}
+    return server
+
+
+def _host_status(inst, host_statuses):
+    if not inst.host:
+        return HOST_STATUS_NONE
+    return (host_statuses or {}).get(inst.host, HOST_STATUS_UNKNOWN)
+
+
+def _availability_zone(inst):
+    # Nova shows the requested zone until the server has a host, then the
+    # host's zone; crashdump's agents report the zone they know.
+    if not inst.host:
+        return inst.availability_zone or ''
+    return inst.availability_zone or DEFAULT_AVAILABILITY_ZONE
+
+
+def _extended_attributes(version, inst):
+    driver_info = inst.driver_info or {}
+    attributes = {
+        'OS-EXT-SRV-ATTR:host': inst.host,
+        'OS-EXT-SRV-ATTR:instance_name': driver_info.get(
+            'instance_name', INSTANCE_NAME_TEMPLATE % (inst.id or 0)),
+        'OS-EXT-SRV-ATTR:hypervisor_hostname': inst.node,
+    }
+    if microversion.at_least(version, '2.3'):
+        attributes.update({
+            'OS-EXT-SRV-ATTR:hostname': inst.hostname,
+            'OS-EXT-SRV-ATTR:kernel_id': '',
+            'OS-EXT-SRV-ATTR:launch_index': 0,
+            'OS-EXT-SRV-ATTR:ramdisk_id': '',
+            'OS-EXT-SRV-ATTR:reservation_id': None,
+            'OS-EXT-SRV-ATTR:root_device_name': None,
+            'OS-EXT-SRV-ATTR:user_data': None,
+        })
+    return attributes
+
+
+def _addresses(inst):
+    # Nova hides addresses while a server builds.
+    if inst.vm_state == 'building' or not isinstance(inst.addresses, dict):
+        return {}
+    return {label: [_address(entry) for entry in entries or []]
+            for label, entries in inst.addresses.items()}
+
+
+def _address(entry):
+    addr = entry.get('addr', entry.get('address'))
+    version = entry.get('version') or (6 if ':' in str(addr) else 4)
+    return {
+        'version': version,
+        'addr': addr,
+        'OS-EXT-IPS:type': entry.get('OS-EXT-IPS:type',
+                                     entry.get('type', 'fixed')),
+        'OS-EXT-IPS-MAC:mac_addr': entry.get('OS-EXT-IPS-MAC:mac_addr',
+                                             entry.get('mac_address', '')),
+    }
+
+
+def _image(req, version, inst):
+    if not inst.image_ref:
+        return ''
+    # An image_ref may be a Glance URL; its last path segment is the id.
+    image_id = parse.urlsplit(inst.image_ref).path.split('/')[-1]
+    image = {'id': image_id,
+             'links': links.bookmark_links(req, 'images', image_id)}
+    if microversion.at_least(version, '2.98'):
+        # Nova reads these from the image properties it copied at boot;
+        # crashdump's agents have none to report.
+        image['properties'] = {}
+    return image
+
+
+def _first(mapping, keys, default):
+    for key in keys:
+        if mapping.get(key) is not None:
+            return mapping[key]
+    return default
+
+
+def _flavor(req, version, inst, show_extra_specs):
+    stored = inst.flavor or {}
+    if microversion.at_least(version, '2.47'):
+        # A driver that reported no flavor still gets every required key
+        # (zeros, no name): clients read them unconditionally.
+        flavor = {api_key: _first(stored, keys, default)
+                  for api_key, keys, default in _FLAVOR_FIELDS}
+        if show_extra_specs:
+            flavor['extra_specs'] = dict(stored.get('extra_specs') or {})
+        return flavor
+    if not stored:
+        # Nova's link form for a server whose flavor is unknown.
+        return {}
+    flavor_id = str(_first(stored, _FLAVOR_ID_KEYS, ''))
+    return {'id': flavor_id,
+            'links': links.bookmark_links(req, 'flavors', flavor_id)}
