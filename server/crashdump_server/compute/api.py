@@ -40,14 +40,15 @@ class API:
         return instance
 
     def get_all(self, context, project_id=None, name=None, limit=None,
-                marker=None):
+                marker=None, filters=None):
         """One page of servers, newest first; see db.api.instance_get_all.
 
         ``project_id`` None lists every project's servers: the caller has
         checked that ``context`` may.
         """
         return db_api.instance_get_all(context, project_id=project_id,
-                                       name=name, limit=limit, marker=marker)
+                                       name=name, limit=limit, marker=marker,
+                                       filters=filters)
 
     def get_actions(self, context, instance, **page):
         """One page of the server's actions, newest first."""

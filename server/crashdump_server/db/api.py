@@ -85,8 +85,8 @@ def instance_get_all(context, project_id=None, name=None, limit=None,
     """Servers newest first (created_at, id descending), one page.
 
     ``project_id`` None means every project. ``name`` is a regular
-    expression, as Nova treats it. ``filters`` maps exact-match column names
-    to values. ``marker`` is the uuid of the last server of the previous
+    expression, as Nova treats it. ``filters`` maps column names to a
+    value to match exactly, or to a collection of accepted values. ``marker`` is the uuid of the last server of the previous
     page; raises MarkerNotFound when it is not one of ours.
     """
     Instance = models.Instance
@@ -97,7 +97,10 @@ def instance_get_all(context, project_id=None, name=None, limit=None,
         if name:
             query = query.where(Instance.display_name.regexp_match(name))
         for column, value in (filters or {}).items():
-            query = query.where(getattr(Instance, column) == value)
+            if isinstance(value, (list, tuple, set)):
+                query = query.where(getattr(Instance, column).in_(value))
+            else:
+                query = query.where(getattr(Instance, column) == value)
         if marker is not None:
             anchor = session.execute(
                 sa.select(Instance.created_at, Instance.id)

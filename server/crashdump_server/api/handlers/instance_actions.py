@@ -9,11 +9,12 @@ from crashdump_server.api import handler
 from crashdump_server.api import microversion
 from crashdump_server.api import middleware
 from crashdump_server.api.schemas import instance_actions as schema
+from crashdump_server.api import schemas
 from crashdump_server.api import util
 from crashdump_server.api.views import instance_actions as views
 from crashdump_server import exception
+from crashdump_server.policies import instance_actions as policies
 
-POLICY = 'os_compute_api:os-instance-actions:%s'
 
 
 def _instance(req, context):
@@ -34,22 +35,19 @@ def list_instance_actions(req):
     conf = req.environ[handler.CONF_KEY]
     params = schema.validate_list_query(req)
     instance = _instance(req, context)
-    context.can(POLICY % 'list', {'project_id': instance.project_id})
-    page = {}
+    context.can(policies.LIST, {'project_id': instance.project_id})
     if not microversion.at_least(microversion.from_environ(req.environ),
                                  '2.58'):
         # Before 2.58 the list is not paged: every action, no parameters.
         actions = req.environ[handler.COMPUTE_API_KEY].get_actions(
             context, instance)
         return util.json_response(views.index(req, actions, None))
-    page['limit'] = min(int(params.get('limit', conf.api.max_limit)),
-                        conf.api.max_limit)
-    if 'marker' in params:
-        page['marker'] = params['marker']
-    if 'changes-since' in params:
-        page['changes_since'] = _as_time(params['changes-since'])
-    if 'changes-before' in params:
-        page['changes_before'] = _as_time(params['changes-before'])
+    page = dict(zip(('limit', 'marker'), schemas.limit_and_marker(
+        params, conf.api.max_limit)))
+    if params.get('changes-since'):
+        page['changes_since'] = _as_time(params['changes-since'][-1])
+    if params.get('changes-before'):
+        page['changes_before'] = _as_time(params['changes-before'][-1])
     if ('changes_since' in page and 'changes_before' in page
             and page['changes_since'] > page['changes_before']):
         raise exception.ValidationError(
@@ -63,8 +61,9 @@ def list_instance_actions(req):
 def show_instance_action(req):
     """One action with its events, as far as policy lets the caller see."""
     context = middleware.context_from(req)
+    schema.validate_show_query(req)
     instance = _instance(req, context)
-    context.can(POLICY % 'show', {'project_id': instance.project_id})
+    context.can(policies.SHOW, {'project_id': instance.project_id})
     action = req.environ[handler.COMPUTE_API_KEY].get_action(
         context, instance, req.urlvars['request_id'])
     return util.json_response(views.show(req, action, instance))

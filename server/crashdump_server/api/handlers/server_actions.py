@@ -10,11 +10,12 @@ from crashdump_server.api import middleware
 from crashdump_server.api.schemas import server_actions as schema
 from crashdump_server.api import util
 from crashdump_server import exception
+from crashdump_server.policies import servers as policies
 
 
 def trigger_crash_dump(req, context, instance):
     """``{"trigger_crash_dump": null}``: record the action, cast, 202."""
-    context.can('os_compute_api:servers:trigger_crash_dump',
+    context.can(policies.TRIGGER_CRASH_DUMP,
                 {'project_id': instance.project_id,
                  'user_id': instance.user_id})
     req.environ[handler.COMPUTE_API_KEY].trigger_crash_dump(context,
