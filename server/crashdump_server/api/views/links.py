@@ -64,7 +64,8 @@ def resource_links(req, collection, identifier):
     """``[{'rel': 'self', ...}, {'rel': 'bookmark', ...}]`` for a resource."""
     return [
         {'rel': 'self', 'href': self_href(req, collection, identifier)},
-        {'rel': 'bookmark', 'href': bookmark_href(req, collection, identifier)},
+        {'rel': 'bookmark',
+         'href': bookmark_href(req, collection, identifier)},
     ]
 
 

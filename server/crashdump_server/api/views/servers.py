@@ -163,7 +163,7 @@ def detail(req, instances, limit, host_statuses=None):
     show_extra_specs = (microversion.at_least(version, '2.47') and
                         _allowed(context, RULE_FLAVOR_EXTRA_SPECS, None))
     show_extended = _allowed(context, RULE_EXTENDED_ATTRIBUTES, None)
-    unknown_only = _host_status_visibility(context, None)
+    unknown_only = _host_status_visibility(version, context, None)
     servers = [
         _server(req, version, inst, show_extra_specs, show_extended,
                 unknown_only, host_statuses, show_server_groups=False)
@@ -184,7 +184,7 @@ def show(req, instance, host_status=None):
     show_extra_specs = (microversion.at_least(version, '2.47') and
                         _allowed(context, RULE_FLAVOR_EXTRA_SPECS, target))
     show_extended = _allowed(context, RULE_EXTENDED_ATTRIBUTES, target)
-    unknown_only = _host_status_visibility(context, target)
+    unknown_only = _host_status_visibility(version, context, target)
     statuses = None
     if host_status is not None and instance.host:
         statuses = {instance.host: host_status}
@@ -203,8 +203,10 @@ def _with_next_link(req, collection, body, instances, limit):
     return body
 
 
-def _host_status_visibility(context, target):
+def _host_status_visibility(version, context, target):
     """False: any status; True: only UNKNOWN; None: no host_status at all."""
+    if not microversion.at_least(version, '2.16'):
+        return None
     if _allowed(context, RULE_HOST_STATUS, target):
         return False
     if _allowed(context, RULE_HOST_STATUS_UNKNOWN_ONLY, target):
@@ -251,7 +253,7 @@ def _server(req, version, inst, show_extra_specs, show_extended,
     server['os-extended-volumes:volumes_attached'] = []
     if at_least(version, '2.9'):
         server['locked'] = bool(inst.locked or inst.locked_by)
-    if at_least(version, '2.16') and unknown_only is not None:
+    if unknown_only is not None:
         host_status = _host_status(inst, host_statuses)
         if not unknown_only or host_status == HOST_STATUS_UNKNOWN:
             server['host_status'] = host_status
