@@ -103,6 +103,21 @@ class RequestExpired(CrashdumpException):
                'compute agent on %(host)s received it; no NMI was sent.')
 
 
+class ConsoleNotAvailable(NotFound):
+    msg_fmt = 'Guest does not have a console available.'
+
+
+class ComputeAgentUnreachable(CrashdumpException):
+    msg_fmt = ('The compute agent of host %(host)s did not answer; check '
+               'that crashdump-compute runs there.')
+    code = 503
+
+
+class FeatureNotSupported(CrashdumpException):
+    msg_fmt = 'The requested functionality is not supported.'
+    code = 501
+
+
 class DriverUnavailable(CrashdumpException):
     """Raised by drivers whose backend (libvirtd, Ironic) is unreachable."""
     msg_fmt = '%(driver)s is unavailable: %(reason)s'

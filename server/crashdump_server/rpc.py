@@ -37,7 +37,9 @@ def init(conf):
     global _TRANSPORT, _NOTIFIER
     if _TRANSPORT is not None:
         return
-    _TRANSPORT = messaging.get_rpc_transport(conf)
+    # Exceptions of these modules cross RPC calls with their own class.
+    _TRANSPORT = messaging.get_rpc_transport(
+        conf, allowed_remote_exmods=['crashdump_server.exception'])
     notification_transport = messaging.get_notification_transport(conf)
     _NOTIFIER = messaging.Notifier(
         notification_transport, serializer=ContextSerializer(),

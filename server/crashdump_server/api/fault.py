@@ -40,7 +40,7 @@ def error_response(status, message, headers=None):
 
 def response_for(exc, request_id):
     """The error response for any exception; logs the unexpected ones."""
-    if isinstance(exc, exception.CrashdumpException) and exc.code < 500:
+    if isinstance(exc, exception.CrashdumpException) and exc.code != 500:
         return error_response(exc.code, exc.message)
     if isinstance(exc, webob.exc.HTTPException) and exc.code < 500:
         headers = [('Allow', exc.headers['Allow'])] if 'Allow' in (

@@ -59,6 +59,20 @@ class API:
         return db_api.action_get_by_request_id(context, instance.uuid,
                                                request_id)
 
+    def get_console_output(self, context, instance, tail_length=None):
+        """The guest's console log, from the agent of its host.
+
+        Raises InstanceNotReady (no host), ConsoleNotAvailable,
+        FeatureNotSupported (driver or RPC cap) or ComputeAgentUnreachable.
+        """
+        if not instance.host:
+            raise exception.InstanceNotReady(instance_id=instance.uuid)
+        try:
+            return self.compute_rpcapi.get_console_output(
+                context, instance, tail_length)
+        except NotImplementedError:
+            raise exception.FeatureNotSupported()
+
     def trigger_crash_dump(self, context, instance):
         """Check, record and cast a crash dump request; returns nothing.
 

@@ -74,6 +74,20 @@ class ComputeManager:
                  {'uuid': instance_uuid, 'req': request_id})
 
 
+    @messaging.expected_exceptions(exception.ConsoleNotAvailable,
+                                   exception.InstanceNotFound,
+                                   NotImplementedError)
+    def get_console_output(self, context, instance_uuid, tail_length=None):
+        """The guest console's last ``tail_length`` lines (None: all)."""
+        instance = db_api.instance_get(context, instance_uuid)
+        output = self.driver.get_console_output(instance)
+        if tail_length is None or int(tail_length) < 0:
+            return output
+        lines = output.splitlines(keepends=True)
+        return ''.join(lines[len(lines) - int(tail_length):]
+                       if int(tail_length) else [])
+
+
 def _check_deadline(deadline, request_id, host):
     if deadline is None:
         return

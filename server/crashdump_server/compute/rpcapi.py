@@ -4,6 +4,7 @@ Version history (server side in compute/manager.py; bump both together):
 
 * 1.0 - Base interface: sync_instances()
 * 1.1 - Add trigger_crash_dump(instance_uuid, deadline)
+* 1.2 - Add get_console_output(instance_uuid, tail_length), a call
 
 The API sends a call only if the version cap allows it. The cap comes from
 ``[upgrade_levels] compute``: empty for none, a version, or ``auto`` for the
@@ -17,6 +18,7 @@ import oslo_messaging as messaging
 from oslo_log import log as logging
 
 from crashdump_server.db import api as db_api
+from crashdump_server import exception
 from crashdump_server import rpc
 
 LOG = logging.getLogger(__name__)
@@ -25,7 +27,8 @@ TOPIC = 'crashdump-compute'
 BINARY = 'crashdump-compute'
 BASE_VERSION = '1.0'
 TRIGGER_CRASH_DUMP_VERSION = '1.1'
-LATEST_VERSION = TRIGGER_CRASH_DUMP_VERSION
+CONSOLE_OUTPUT_VERSION = '1.2'
+LATEST_VERSION = CONSOLE_OUTPUT_VERSION
 
 # How long an ``auto`` cap is trusted before the services table is read
 # again; agents upgraded meanwhile are noticed within this many seconds.
@@ -93,6 +96,25 @@ class ComputeAPI:
                                        version=TRIGGER_CRASH_DUMP_VERSION)
         cctxt.cast(context, 'trigger_crash_dump',
                    instance_uuid=instance.uuid, deadline=deadline)
+
+    def get_console_output(self, context, instance, tail_length):
+        """The last ``tail_length`` lines (None: all) of the guest console.
+
+        A call, not a cast: the API waits for the agent. Raises
+        FeatureNotSupported when the version cap rules the call out and
+        ComputeAgentUnreachable when the agent does not answer in time.
+        """
+        client = self._client()
+        if not client.can_send_version(CONSOLE_OUTPUT_VERSION):
+            raise exception.FeatureNotSupported()
+        cctxt = client.prepare(server=instance.host,
+                               version=CONSOLE_OUTPUT_VERSION)
+        try:
+            return cctxt.call(context, 'get_console_output',
+                              instance_uuid=instance.uuid,
+                              tail_length=tail_length)
+        except messaging.MessagingTimeout:
+            raise exception.ComputeAgentUnreachable(host=instance.host)
 
     def sync_instances(self, context, host):
         """Ask the agent on ``host`` to report its servers again."""

@@ -2,12 +2,13 @@
 from crashdump_server.conf import api
 from crashdump_server.conf import default
 from crashdump_server.conf import fake
+from crashdump_server.conf import libvirt
 from crashdump_server.conf import upgrade_levels
 
 
 def list_opts():
     """Return (group, options) pairs of crashdump's own options."""
     merged = {}
-    for module in (default, api, fake, upgrade_levels):
+    for module in (default, api, fake, libvirt, upgrade_levels):
         merged.update(module.list_opts())
     return list(merged.items())

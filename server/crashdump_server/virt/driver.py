@@ -15,6 +15,9 @@ class ComputeDriver:
 
     def __init__(self, conf):
         self.conf = conf
+        # Set by the agent: drivers that learn of changes (libvirt
+        # lifecycle events) call it so the inventory is synced soon.
+        self.on_inventory_change = None
 
     def init_host(self, host):
         """Connect to the backend; called once when the agent starts."""
@@ -34,6 +37,13 @@ class ComputeDriver:
 
         Raises TriggerCrashDumpNotSupported when the backend cannot, and
         InstanceNotRunning when the guest is not running.
+        """
+        raise NotImplementedError()
+
+    def get_console_output(self, instance):
+        """The guest's console log as text.
+
+        Raises ConsoleNotAvailable when the guest has no logged console.
         """
         raise NotImplementedError()
 

@@ -4,16 +4,19 @@ The body's one key names the action. Checks run in Nova's order: body
 shape and action name, microversion, the action's schema, then the server,
 the policy, and what the compute API checks.
 """
+import re
+
 from crashdump_server.api import handler
 from crashdump_server.api import microversion
 from crashdump_server.api import middleware
 from crashdump_server.api.schemas import server_actions as schema
 from crashdump_server.api import util
 from crashdump_server import exception
+from crashdump_server.policies import console_output as console_policies
 from crashdump_server.policies import servers as policies
 
 
-def trigger_crash_dump(req, context, instance):
+def trigger_crash_dump(req, context, instance, _value):
     """``{"trigger_crash_dump": null}``: record the action, cast, 202."""
     context.can(policies.TRIGGER_CRASH_DUMP,
                 {'project_id': instance.project_id,
@@ -23,11 +26,31 @@ def trigger_crash_dump(req, context, instance):
     return util.empty_response(202)
 
 
+# Control characters other than tab and newline; Nova strips them too.
+_CONTROL_CHARACTERS = re.compile('[\x00-\x08\x0B-\x1F]')
+
+
+def get_console_output(req, context, instance, value):
+    """``{"os-getConsoleOutput": {"length": N}}``: the console's last lines.
+
+    This is how a user sees the panic a crash dump caused.
+    """
+    context.can(console_policies.CONSOLE_OUTPUT,
+                {'project_id': instance.project_id})
+    length = value.get('length')
+    output = req.environ[handler.COMPUTE_API_KEY].get_console_output(
+        context, instance, None if length is None else int(length))
+    return util.json_response(
+        {'output': _CONTROL_CHARACTERS.sub('', output)})
+
+
 # action name -> (handler, minimum microversion, body schema)
 ACTIONS = {
     'trigger_crash_dump': (trigger_crash_dump,
                            microversion.TRIGGER_CRASH_DUMP,
                            schema.TRIGGER_CRASH_DUMP),
+    'os-getConsoleOutput': (get_console_output, microversion.MIN_VERSION,
+                            schema.GET_CONSOLE_OUTPUT),
 }
 
 
@@ -47,4 +70,4 @@ def post_action(req):
     util.validate(body_schema, body)
     instance = req.environ[handler.COMPUTE_API_KEY].get(
         context, req.urlvars['server_id'])
-    return action(req, context, instance)
+    return action(req, context, instance, body[name])
