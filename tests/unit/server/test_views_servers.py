@@ -412,6 +412,13 @@ class LinksTest(unittest.TestCase):
              'http://api.example:8774/p1/servers/' + UUID],
             [link['href'] for link in links])
 
+    def test_project_id_only_as_a_path_segment(self):
+        req = make_request('2.1', StubContext(project_id='demo'),
+                           query='name=demo-1')
+        links = views.show(req, make_instance())['server']['links']
+        self.assertEqual('http://api.example:8774/v2.1/servers/' + UUID,
+                         links[0]['href'])
+
     def test_next_link_when_page_is_full(self):
         req = make_request('2.1', StubContext(), query='name=web&limit=2')
         body = views.index(req, [make_instance(),

@@ -38,12 +38,15 @@ def unversioned_root(req):
 
 
 def _project_segment(req):
-    # Nova puts the caller's project id into links whenever it occurs
-    # anywhere in the request URL (the /v2.1/{project_id}/ style of
-    # endpoint); the crude substring test is Nova's, kept for identical URLs.
+    # Links keep the /v2.1/{project_id}/ style of endpoint when the request
+    # used it. Nova tests whether the project id occurs anywhere in the URL;
+    # with short project names ("demo") that would also fire on a query
+    # such as ?name=demo-1, so only a whole path segment counts here. For
+    # the UUID project ids of a real cloud both give the same links.
     context = req.environ.get(ENVIRON_CONTEXT)
     project_id = getattr(context, 'project_id', None)
-    if project_id and project_id in req.url:
+    segments = (req.script_name + req.path_info).split('/')
+    if project_id and project_id in segments:
         return project_id
     return ''
 
