@@ -50,6 +50,11 @@ class API:
                                        name=name, limit=limit, marker=marker,
                                        filters=filters)
 
+    def agents_by_host(self, context, hosts):
+        """The compute agents' service rows on ``hosts``, by host name."""
+        return {row.host: row for row in db_api.services_get(
+            context, rpcapi.BINARY, hosts=set(hosts))}
+
     def get_actions(self, context, instance, **page):
         """One page of the server's actions, newest first."""
         return db_api.actions_get(context, instance.uuid, **page)

@@ -285,8 +285,11 @@ def service_heartbeat(context, host, binary, topic, rpc_version):
         row.updated_at = now
 
 
-def services_get(context, binary):
-    """Every service row of ``binary``."""
+def services_get(context, binary, hosts=None):
+    """Every service row of ``binary``, or those on ``hosts``."""
     with _CTX.reader.using(context) as session:
-        return list(session.scalars(sa.select(models.Service).where(
-            models.Service.binary == binary)))
+        query = sa.select(models.Service).where(
+            models.Service.binary == binary)
+        if hosts is not None:
+            query = query.where(models.Service.host.in_(hosts))
+        return list(session.scalars(query))

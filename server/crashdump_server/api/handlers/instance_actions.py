@@ -41,7 +41,8 @@ def list_instance_actions(req):
         # Before 2.58 the list is not paged: every action, no parameters.
         actions = req.environ[handler.COMPUTE_API_KEY].get_actions(
             context, instance)
-        return util.json_response(views.index(req, actions, None))
+        return util.json_response(views.index(
+            req, actions, None, server_id=req.urlvars['server_id']))
     page = dict(zip(('limit', 'marker'), schemas.limit_and_marker(
         params, conf.api.max_limit)))
     if params.get('changes-since'):
@@ -55,7 +56,8 @@ def list_instance_actions(req):
                    'to changes-before.')
     actions = req.environ[handler.COMPUTE_API_KEY].get_actions(
         context, instance, **page)
-    return util.json_response(views.index(req, actions, page['limit']))
+    return util.json_response(views.index(
+        req, actions, page['limit'], server_id=req.urlvars['server_id']))
 
 
 def show_instance_action(req):

@@ -73,8 +73,21 @@ def _list(req, is_detail):
             limit=limit, marker=marker, filters=filters)
     except exception.MarkerNotFound:
         raise exception.Invalid('marker [%s] not found' % marker)
-    render = views.detail if is_detail else views.index
-    return util.json_response(render(req, instances, limit))
+    if not is_detail:
+        return util.json_response(views.index(req, instances, limit))
+    return util.json_response(views.detail(
+        req, instances, limit,
+        host_statuses=_host_statuses(req, context, version, instances)))
+
+
+def _host_statuses(req, context, version, instances):
+    """host -> host_status (2.16+), from the agents' heartbeats."""
+    if not microversion.at_least(version, '2.16'):
+        return None
+    agents = req.environ[handler.COMPUTE_API_KEY].agents_by_host(
+        context, {i.host for i in instances if i.host})
+    return {host: views.host_status_of_service(agent)
+            for host, agent in agents.items()}
 
 
 def list_servers(req):
@@ -95,4 +108,7 @@ def show_server(req):
         context, req.urlvars['server_id'])
     context.can(policies.SHOW, {'project_id': instance.project_id,
                                 'user_id': instance.user_id})
-    return util.json_response(views.show(req, instance))
+    version = microversion.from_environ(req.environ)
+    statuses = _host_statuses(req, context, version, [instance]) or {}
+    return util.json_response(views.show(
+        req, instance, host_status=statuses.get(instance.host)))
