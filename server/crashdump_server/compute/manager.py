@@ -73,7 +73,6 @@ class ComputeManager:
         LOG.info('NMI delivered to server %(uuid)s (request %(req)s)',
                  {'uuid': instance_uuid, 'req': request_id})
 
-
     @messaging.expected_exceptions(exception.ConsoleNotAvailable,
                                    exception.InstanceNotFound,
                                    NotImplementedError)

@@ -1,4 +1,4 @@
-"""[DEFAULT] options: where the service keeps state and which driver it runs."""
+"""[DEFAULT] options: where the agent keeps state, which driver it runs."""
 import socket
 
 from oslo_config import cfg

@@ -86,8 +86,9 @@ def instance_get_all(context, project_id=None, name=None, limit=None,
 
     ``project_id`` None means every project. ``name`` is a regular
     expression, as Nova treats it. ``filters`` maps column names to a
-    value to match exactly, or to a collection of accepted values. ``marker`` is the uuid of the last server of the previous
-    page; raises MarkerNotFound when it is not one of ours.
+    value to match exactly, or to a collection of accepted values.
+    ``marker`` is the uuid of the last server of the previous page; raises
+    MarkerNotFound when it is not one of ours.
     """
     Instance = models.Instance
     with _CTX.reader.using(context) as session:

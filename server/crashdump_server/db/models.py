@@ -107,7 +107,8 @@ class Service(Base):
     """A running compute agent, with its heartbeat and RPC version."""
     __tablename__ = 'services'
     __table_args__ = (
-        sa.UniqueConstraint('host', 'binary', name='uniq_services0host0binary'),
+        sa.UniqueConstraint('host', 'binary',
+                            name='uniq_services0host0binary'),
     )
 
     id = sa.Column(sa.Integer, primary_key=True)

@@ -61,8 +61,8 @@ def _problem(entry):
         if not entry.get(key):
             return 'a server needs %s: %r' % (key, entry)
     if entry.get('outcome', 'delivered') not in OUTCOMES:
-        return 'outcome of %s must be one of %s' % (entry['id'],
-                                                     ', '.join(OUTCOMES))
+        return 'outcome of %s must be one of %s' % (
+            entry['id'], ', '.join(OUTCOMES))
     if entry.get('vm_state', vm_states.ACTIVE) not in vm_states.ALL:
         return 'vm_state of %s must be one of %s' % (
             entry['id'], ', '.join(vm_states.ALL))

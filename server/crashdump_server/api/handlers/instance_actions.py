@@ -16,7 +16,6 @@ from crashdump_server import exception
 from crashdump_server.policies import instance_actions as policies
 
 
-
 def _instance(req, context):
     # From 2.21 the actions of a server that is gone stay readable.
     read_deleted = microversion.at_least(
