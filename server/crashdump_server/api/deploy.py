@@ -1,9 +1,9 @@
 """The API application: middleware composed around the route table.
 
 Read bottom to top for the order a request meets them: request id first,
-then the microversion, the fault wrapper (every error below it becomes a
-Nova error body that still carries the version headers), authentication,
-and the router.
+the request log line, then the microversion, the fault wrapper (every
+error below it becomes a Nova error body that still carries the version
+headers), authentication, and the router.
 """
 from crashdump_server.api import fault
 from crashdump_server.api import handler
@@ -35,5 +35,6 @@ def deploy(conf):
     application = AUTH_STRATEGIES[conf.api.auth_strategy](application)
     application = fault.FaultWrapper(application)
     application = middleware.Microversion(application)
+    application = middleware.RequestLog(application)
     application = middleware.ComputeRequestId(application)
     return application

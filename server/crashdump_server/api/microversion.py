@@ -6,8 +6,8 @@ crashdump does not serve; their note says so. Those that change what it
 serves are handled where the representation is built (``api/views``), by
 comparing the request's version with :func:`at_least`.
 
-Adding a version: append it here with its note, change the view, add a line
-to ``rest_api_version_history.rst``, a contract case and a release note.
+Adding a version: append it here with its note (this list is the version
+history), change the view, add a contract case and a release note.
 """
 import re
 

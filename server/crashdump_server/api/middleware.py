@@ -1,6 +1,8 @@
 """The WSGI middleware every request passes through (composed in deploy)."""
 import ipaddress
+import time
 
+from oslo_log import log as logging
 from oslo_middleware import request_id
 import webob.dec
 
@@ -10,6 +12,8 @@ from crashdump_server import context as crashdump_context
 from crashdump_server import exception
 from crashdump_server import policy
 
+LOG = logging.getLogger(__name__)
+
 CONTEXT_KEY = 'crashdump.context'
 # The version documents need no token, as in Nova.
 PUBLIC_PATHS = frozenset(['/', '/v2.1', '/v2.1/'])
@@ -18,6 +22,27 @@ PUBLIC_PATHS = frozenset(['/', '/v2.1', '/v2.1/'])
 class ComputeRequestId(request_id.RequestId):
     """oslo's request id middleware, also answering x-compute-request-id."""
     compat_headers = ['x-compute-request-id']
+
+
+class RequestLog:
+    """Log one line per request: who, what, the answer, and how long."""
+
+    def __init__(self, application):
+        self.application = application
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        started = time.monotonic()
+        response = req.get_response(self.application)
+        LOG.info('%(remote)s "%(method)s %(path)s" status: %(status)s '
+                 'len: %(length)s microversion: %(version)s '
+                 'time: %(time).4f',
+                 {'remote': req.remote_addr, 'method': req.method,
+                  'path': req.path_qs, 'status': response.status_int,
+                  'length': response.content_length or 0,
+                  'version': req.environ.get(microversion.ENVIRON_KEY, '-'),
+                  'time': time.monotonic() - started})
+        return response
 
 
 class Microversion:
