@@ -85,7 +85,8 @@ class API:
         InstanceInvalidState, or TriggerCrashDumpNotSupported when the RPC
         version cap is below the version that carries the call. Nothing is
         recorded unless every check passes; once the action is recorded the
-        cast follows.
+        cast follows. If the cast cannot be sent, the action gets an Error
+        event and ComputeAgentUnreachable (503) is raised.
         """
         if instance.locked and not context.is_admin:
             raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
@@ -100,8 +101,19 @@ class API:
                             context.request_id)
         deadline = timeutils.utcnow() + datetime.timedelta(
             seconds=self._conf.request_ttl)
-        self.compute_rpcapi.trigger_crash_dump(
-            context, instance, deadline.isoformat())
+        try:
+            self.compute_rpcapi.trigger_crash_dump(
+                context, instance, deadline.isoformat())
+        except exception.ComputeAgentUnreachable as exc:
+            # The action is recorded: close it with an Error event so the
+            # user who asks later learns that no NMI was sent.
+            event = instance_actions.EVENT_TRIGGER_CRASH_DUMP
+            db_api.event_start(context, instance.uuid, context.request_id,
+                               event, instance.host)
+            db_api.event_finish(context, instance.uuid, context.request_id,
+                                event, instance_actions.ERROR,
+                                details=exc.message)
+            raise
 
 
 def _check_state(instance, method, allowed_vm_states):

@@ -92,10 +92,20 @@ class ComputeAPI:
         ``deadline`` (ISO 8601, UTC) travels with the message: an agent that
         receives it later refuses to fire.
         """
-        cctxt = self._client().prepare(server=instance.host,
-                                       version=TRIGGER_CRASH_DUMP_VERSION)
-        cctxt.cast(context, 'trigger_crash_dump',
-                   instance_uuid=instance.uuid, deadline=deadline)
+        # at_least_once: with RabbitMQ a cast to a host whose agent never
+        # started raises MessageUndeliverable instead of vanishing.
+        cctxt = self._client().prepare(
+            server=instance.host, version=TRIGGER_CRASH_DUMP_VERSION,
+            transport_options=messaging.TransportOptions(at_least_once=True))
+        try:
+            cctxt.cast(context, 'trigger_crash_dump',
+                       instance_uuid=instance.uuid, deadline=deadline)
+        except messaging.MessagingException as exc:
+            LOG.error('Crash dump request %(req)s for server %(uuid)s could '
+                      'not be sent to the agent on %(host)s: %(exc)s',
+                      {'req': context.request_id, 'uuid': instance.uuid,
+                       'host': instance.host, 'exc': exc})
+            raise exception.ComputeAgentUnreachable(host=instance.host)
 
     def get_console_output(self, context, instance, tail_length):
         """The last ``tail_length`` lines (None: all) of the guest console.
