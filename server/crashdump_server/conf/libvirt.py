@@ -14,6 +14,20 @@ opts = [
     cfg.StrOpt('default_user_id',
                help='User recorded as the owner of domains that carry no '
                     'owner metadata.'),
+    cfg.FloatOpt('reconnect_interval', default=2.0, min=0.1,
+                 help='Seconds between attempts to reconnect to libvirtd '
+                      'after it went away (a restart, a crash). Requests '
+                      'that arrive meanwhile are recorded as errors at '
+                      'once; lower this to resume sooner after a restart.'),
+    cfg.IntOpt('keepalive_interval', default=5, min=1,
+               help='Seconds between keepalive probes on the libvirt '
+                    'connection. A daemon that stops answering (hung, or '
+                    'its host unreachable for a remote URI) is noticed '
+                    'after keepalive_interval * (keepalive_count + 1) '
+                    'seconds; calls made in that window wait that long.'),
+    cfg.IntOpt('keepalive_count', default=3, min=1,
+               help='Keepalive probes that may go unanswered before the '
+                    'connection is considered dead.'),
 ]
 
 

@@ -1,0 +1,1 @@
+"""The libvirt compute driver: domains of one libvirt connection as servers."""
