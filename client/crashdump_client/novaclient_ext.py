@@ -12,41 +12,15 @@ a wrapped command at a too-low microversion and the user would get "invalid
 choice"; instead :func:`crashdump_client.versions.require` says what is needed.
 """
 
+import sys
 import types
 
 from novaclient import exceptions
 from novaclient import utils
 
-from crashdump_client.v2.crash_dumps import CrashDumpManager
-from crashdump_client import versions
-from crashdump_client import waiting
-
-#: Errors that fail one server of a ``trigger-crash`` call but not the rest.
-_PER_SERVER_ERRORS = (exceptions.ClientException, exceptions.CommandError,
-                      waiting.WaitTimeout, waiting.EventsNotVisible)
-
-
-def _label(server):
-    return "server %s (%s)" % (server.name, server.id)
-
-
-def _trigger_one(manager, compute, name_or_id, args):
-    """Trigger (and maybe follow) one server; print one line; True if ok."""
-    try:
-        server = utils.find_resource(compute.servers, name_or_id)
-        request_id = manager.trigger(server)
-        if not args.wait:
-            print("Crash dump requested for %s: request %s" % (
-                _label(server), request_id))
-            return True
-        outcome = manager.wait(server, request_id, timeout=args.wait_timeout,
-                               interval=args.poll_interval)
-    except _PER_SERVER_ERRORS as error:
-        print("Crash dump for server %s failed: %s" % (name_or_id, error))
-        return False
-    print("Crash dump for %s: %s (request %s)" % (
-        _label(server), outcome, request_id))
-    return outcome.succeeded
+from crashdump_client.v2.crash_dumps import CrashDumpManager  # noqa: F401
+from crashdump_client import progress
+from crashdump_client import results
 
 
 @utils.arg('servers', metavar='<server>', nargs='+',
@@ -63,44 +37,38 @@ def _trigger_one(manager, compute, name_or_id, args):
                 '(default 60).')
 @utils.arg('--poll-interval', metavar='<seconds>', type=float, default=2,
            help='With --wait, seconds between two checks (default 2).')
+@utils.arg('--concurrency', metavar='<count>', type=int,
+           default=results.DEFAULT_CONCURRENCY,
+           help='Requests in flight at once when several servers are given '
+                '(default %d).' % results.DEFAULT_CONCURRENCY)
 def do_trigger_crash(cs, args):
     """Trigger a crash dump (NMI) in one or more servers.
 
     Prints one line per server: the request id, or with --wait the result.
     Exits non-zero if any server was not found, refused or failed.
     """
-    versions.require(cs, versions.TRIGGER_CRASH_DUMP,
-                     "Triggering a crash dump")
-    manager = CrashDumpManager(cs)
-    failed = [name_or_id for name_or_id in args.servers
-              if not _trigger_one(manager, cs, name_or_id, args)]
-    if failed:
-        raise exceptions.CommandError(
-            "Crash dump failed for %d of %d server(s): %s." % (
-                len(failed), len(args.servers), ", ".join(failed)))
-
-
-def _result_summary(action, api_version):
-    try:
-        outcome = waiting.outcome_of(action, api_version)
-    except waiting.EventsNotVisible:
-        return "Unknown (events not visible)"
-    return "In progress" if outcome is None else str(outcome)
+    with progress.Progress(sys.stderr) as display:
+        outcomes = results.trigger_crash_dumps(
+            cs, args.servers, wait=args.wait, timeout=args.wait_timeout,
+            interval=args.poll_interval, concurrency=args.concurrency,
+            progress=display)
+    for result in outcomes:
+        print(result.line())
+    summary = results.failure_summary(outcomes)
+    if summary:
+        raise exceptions.CommandError(summary)
 
 
 @utils.arg('server', metavar='<server>', help='Name or ID of the server.')
 def do_crash_list(cs, args):
     """List the crash dump requests of a server, newest first."""
     server = utils.find_resource(cs.servers, args.server)
-    manager = CrashDumpManager(cs)
-    actions = manager.list(server)
-    # The list does not carry events; the result needs each action's detail.
-    results = {action.request_id: _result_summary(
-        manager.get(server, action.request_id), cs.api_version)
-        for action in actions}
+    listed = results.crash_dump_list(cs, server)
+    summaries = {action.request_id: summary for action, summary in listed}
     utils.print_list(
-        actions, ['Request ID', 'Start Time', 'Message', 'Result'],
-        formatters={'Result': lambda action: results[action.request_id]})
+        [action for action, _ in listed],
+        ['Request ID', 'Start Time', 'Message', 'Result'],
+        formatters={'Result': lambda action: summaries[action.request_id]})
 
 
 @utils.arg('server', metavar='<server>', help='Name or ID of the server.')
@@ -109,14 +77,10 @@ def do_crash_list(cs, args):
 def do_crash_show(cs, args):
     """Show one crash dump request of a server, with its events."""
     server = utils.find_resource(cs.servers, args.server)
-    action = CrashDumpManager(cs).get(server, args.request_id)
-    if action.action != waiting.ACTION_NAME:
-        raise exceptions.CommandError(
-            "Request %s on %s is a %s action, not a crash dump." % (
-                args.request_id, _label(server), action.action))
+    action = results.crash_dump_action(cs, server, args.request_id)
     fields = action.to_dict()
     events = fields.pop('events', None)
-    fields['result'] = _result_summary(action, cs.api_version)
+    fields['result'] = results.result_summary(action, cs.api_version)
     utils.print_dict(fields)
     if events:
         utils.print_list(

@@ -133,19 +133,69 @@ def wait_for_outcome(read_action, api_version, timeout, interval):
     :raises novaclient.exceptions.ClientException: when reading the action
         fails (the server was deleted, say).
     """
+    [answer] = wait_for_outcomes([read_action], api_version, timeout,
+                                 interval)
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
+
+
+def _map_serially(function, items):
+    return [function(item) for item in items]
+
+
+def wait_for_outcomes(read_actions, api_version, timeout, interval,
+                      map_each=_map_serially):
+    """Poll several instance actions, in rounds, until each has finished.
+
+    Every round reads each unfinished action once, then sleeps
+    ``interval``; so many servers cost one read each per round, however
+    long each one takes.
+
+    :param read_actions: callables, each returning one current instance
+        action.
+    :param api_version: the ``APIVersion`` the actions are read with.
+    :param timeout: seconds to wait in all, from this call, before giving
+        up on the actions still unfinished.
+    :param interval: seconds between two rounds.
+    :param map_each: ``map_each(function, items)`` returns
+        ``[function(item) for item in items]`` in order; pass one backed by
+        a thread pool to read the actions of a round concurrently.
+    :returns: a list in the order of ``read_actions``, each item the
+        :class:`CrashDumpOutcome` or the exception that ended that wait:
+        :class:`WaitTimeout`, :class:`EventsNotVisible` or whatever
+        reading the action raised. Nothing is raised for one action.
+    """
     deadline = time.monotonic() + timeout
-    while True:
-        action = read_action()
-        outcome = outcome_of(action, api_version)
-        if outcome is not None:
-            return outcome
+    answers = [None] * len(read_actions)
+    request_ids = [None] * len(read_actions)
+
+    def poll(index):
+        try:
+            action = read_actions[index]()
+            request_ids[index] = _field(action, "request_id")
+            return outcome_of(action, api_version)
+        except Exception as error:  # handed back, not swallowed
+            return error
+
+    pending = list(range(len(read_actions)))
+    while pending:
+        polled = map_each(poll, pending)
+        for index, answer in zip(pending, polled):
+            answers[index] = answer
+        pending = [index for index in pending if answers[index] is None]
+        if not pending:
+            break
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise WaitTimeout(
-                "No outcome recorded for crash dump request %s within %s "
-                "seconds; it may still be recorded later." % (
-                    _field(action, "request_id"), _format_seconds(timeout)))
+            for index in pending:
+                answers[index] = WaitTimeout(
+                    "No outcome recorded for crash dump request %s within "
+                    "%s seconds; it may still be recorded later." % (
+                        request_ids[index], _format_seconds(timeout)))
+            break
         time.sleep(min(interval, remaining))
+    return answers
 
 
 def _format_seconds(seconds):

@@ -1,0 +1,249 @@
+"""Crash dumps on many servers, one result each: what both CLIs print.
+
+``nova trigger-crash`` and ``openstack server crash-dump trigger`` run the
+same steps through the same novaclient ``Client``: find each server, send
+the request, and with ``--wait`` follow it to its outcome. A failure on one
+server is recorded on that server's :class:`ServerResult` and the others go
+on; the caller prints one result per server and fails the command when any
+failed (:func:`failure_summary`).
+
+Requests go out from a bounded thread pool so that hundreds of servers do
+not take hundreds of round trips end to end; the results keep the order
+the servers were given in.
+"""
+
+import concurrent.futures
+
+from keystoneauth1 import exceptions as ksa_exceptions
+from novaclient import exceptions
+from novaclient import utils
+
+from crashdump_client.v2.crash_dumps import CrashDumpManager
+from crashdump_client import versions
+from crashdump_client import waiting
+
+#: Errors that fail one server of a call but not the rest: the API's
+#: answers, a name that matches no or several servers, a wait that ends
+#: without an outcome, and a transport failure on one request.
+PER_SERVER_ERRORS = (exceptions.ClientException, exceptions.CommandError,
+                     waiting.WaitTimeout, waiting.EventsNotVisible,
+                     ksa_exceptions.ClientException)
+
+#: Requests in flight at once unless the caller says otherwise. It stays
+#: below keystoneauth's connection pool (10 per host), so no connection is
+#: opened only to be thrown away.
+DEFAULT_CONCURRENCY = 8
+#: What one server's result says before its outcome is known.
+REQUESTED = "Requested"
+
+
+class ServerResult(object):
+    """What happened to one server of a trigger call.
+
+    :ivar name_or_id: the server as the caller named it.
+    :ivar server: the novaclient ``Server`` found, or ``None``.
+    :ivar request_id: the accepted request's id, or ``None``.
+    :ivar outcome: the :class:`~crashdump_client.waiting.CrashDumpOutcome`
+        when waited for, else ``None``.
+    :ivar error: the exception that failed this server, or ``None``.
+    """
+
+    def __init__(self, name_or_id):
+        self.name_or_id = name_or_id
+        self.server = None
+        self.request_id = None
+        self.outcome = None
+        self.error = None
+
+    @property
+    def succeeded(self):
+        """True when the request was accepted and, if followed, delivered."""
+        if self.error is not None:
+            return False
+        return self.outcome is None or self.outcome.succeeded
+
+    @property
+    def server_name(self):
+        return self.server.name if self.server else self.name_or_id
+
+    @property
+    def server_id(self):
+        return self.server.id if self.server else None
+
+    @property
+    def result(self):
+        """"Requested", the outcome ("Success", "Error: ...") or "Failed:
+        <why>" when the request was never accepted or could not be
+        followed."""
+        if self.error is not None:
+            return "Failed: %s" % self.error
+        return REQUESTED if self.outcome is None else str(self.outcome)
+
+    def line(self):
+        """The one line ``nova trigger-crash`` prints for this server."""
+        if self.error is not None:
+            return "Crash dump for server %s failed: %s" % (
+                self.name_or_id, self.error)
+        label = "server %s (%s)" % (self.server.name, self.server.id)
+        if self.outcome is None:
+            return "Crash dump requested for %s: request %s" % (
+                label, self.request_id)
+        return "Crash dump for %s: %s (request %s)" % (
+            label, self.outcome, self.request_id)
+
+
+def trigger_crash_dumps(compute, names_or_ids, wait=False, timeout=60,
+                        interval=2, concurrency=DEFAULT_CONCURRENCY,
+                        progress=None):
+    """Trigger a crash dump on each server and, optionally, follow them.
+
+    :param compute: a novaclient v2 ``Client`` at the version to use.
+    :param names_or_ids: the servers, by name or id, in the order results
+        are wanted.
+    :param wait: also wait for each accepted request's outcome.
+    :param timeout: with ``wait``, seconds to wait for the outcomes, counted
+        from when the last request was sent.
+    :param interval: with ``wait``, seconds between two reads of an action.
+    :param concurrency: requests in flight at once (at least 1).
+    :param progress: a :class:`crashdump_client.progress.Progress`, or
+        ``None`` for none.
+    :returns: a list of :class:`ServerResult`, one per item of
+        ``names_or_ids``, in that order.
+    :raises novaclient.exceptions.UnsupportedVersion: before anything is
+        sent, when the client's microversion is below 2.17.
+    """
+    versions.require(compute, versions.TRIGGER_CRASH_DUMP,
+                     "Triggering a crash dump")
+    manager = CrashDumpManager(compute)
+    results = [ServerResult(name_or_id) for name_or_id in names_or_ids]
+    with concurrent.futures.ThreadPoolExecutor(
+            max_workers=max(1, concurrency)) as pool:
+        _start(progress, "Triggering", len(results))
+        list(pool.map(
+            lambda result: _trigger_one(manager, compute, result, progress),
+            results))
+        if wait:
+            _wait_all(manager, compute,
+                      [r for r in results if r.error is None],
+                      timeout, interval, pool, progress)
+    return results
+
+
+def _trigger_one(manager, compute, result, progress):
+    """Find and trigger one server; a per-server failure goes on it."""
+    try:
+        result.server = utils.find_resource(compute.servers,
+                                            result.name_or_id)
+        result.request_id = manager.trigger(result.server)
+    except PER_SERVER_ERRORS as error:
+        result.error = error
+    if progress is not None:
+        progress.advance(failed=result.error is not None)
+
+
+def _wait_all(manager, compute, accepted, timeout, interval, pool,
+              progress):
+    _start(progress, "Waiting for outcomes", len(accepted))
+
+    def map_each(poll, items):
+        return list(pool.map(lambda item: _counted(poll(item), progress),
+                             items))
+
+    answers = waiting.wait_for_outcomes(
+        [_action_reader(manager, result) for result in accepted],
+        compute.api_version, timeout, interval, map_each=map_each)
+    for result, answer in zip(accepted, answers):
+        if isinstance(answer, PER_SERVER_ERRORS):
+            result.error = answer
+        elif isinstance(answer, Exception):
+            raise answer
+        else:
+            result.outcome = answer
+
+
+def _action_reader(manager, result):
+    return lambda: manager.get(result.server, result.request_id)
+
+
+def _start(progress, label, total):
+    if progress is not None:
+        progress.start(label, total)
+
+
+def _counted(answer, progress):
+    """Count a poll's answer on ``progress`` once it is final (an outcome
+    or an error); ``None`` means not yet."""
+    if progress is not None and answer is not None:
+        progress.advance(failed=isinstance(answer, Exception) or
+                         not answer.succeeded)
+    return answer
+
+
+def failure_summary(results):
+    """The closing sentence of a call where some servers failed.
+
+    :param results: the list :func:`trigger_crash_dumps` returned.
+    :returns: e.g. "Crash dump failed for 2 of 4 server(s): db-1, web-9.",
+        or ``None`` when every server succeeded.
+    """
+    failed = [result.name_or_id for result in results
+              if not result.succeeded]
+    if not failed:
+        return None
+    return "Crash dump failed for %d of %d server(s): %s." % (
+        len(failed), len(results), ", ".join(failed))
+
+
+def result_summary(action, api_version):
+    """One crash dump request's result, as the list and show commands say.
+
+    :param action: the instance action with its events, if visible.
+    :param api_version: the ``APIVersion`` it was read with.
+    :returns: "Success", "Error: <details>", "In progress", or "Unknown
+        (events not visible)".
+    """
+    try:
+        outcome = waiting.outcome_of(action, api_version)
+    except waiting.EventsNotVisible:
+        return "Unknown (events not visible)"
+    return "In progress" if outcome is None else str(outcome)
+
+
+def crash_dump_action(compute, server, request_id):
+    """Read one request of a server and check it is a crash dump.
+
+    :param compute: a novaclient v2 ``Client``.
+    :param server: the novaclient ``Server``.
+    :param request_id: the request id the trigger gave.
+    :returns: the ``InstanceAction``, with events when visible.
+    :raises novaclient.exceptions.NotFound: no such action.
+    :raises novaclient.exceptions.CommandError: the request is another
+        kind of action.
+    """
+    action = CrashDumpManager(compute).get(server, request_id)
+    if action.action != waiting.ACTION_NAME:
+        raise exceptions.CommandError(
+            "Request %s on server %s (%s) is a %s action, not a crash dump."
+            % (request_id, server.name, server.id, action.action))
+    return action
+
+
+def crash_dump_list(compute, server, concurrency=DEFAULT_CONCURRENCY):
+    """The crash dump requests of a server with each one's result.
+
+    :param compute: a novaclient v2 ``Client``.
+    :param server: the novaclient ``Server``.
+    :param concurrency: reads in flight at once; each request's result
+        needs a read of its own, as the list does not carry events.
+    :returns: a list of ``(InstanceAction, result summary)``, newest first.
+    :raises novaclient.exceptions.NotFound: no such server.
+    :raises novaclient.exceptions.ClientException: a read failed.
+    """
+    manager = CrashDumpManager(compute)
+    actions = manager.list(server)
+    with concurrent.futures.ThreadPoolExecutor(
+            max_workers=max(1, concurrency)) as pool:
+        details = list(pool.map(
+            lambda action: manager.get(server, action.request_id), actions))
+    return [(action, result_summary(detail, compute.api_version))
+            for action, detail in zip(actions, details)]
