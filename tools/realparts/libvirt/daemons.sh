@@ -6,6 +6,8 @@
 #   stop     destroy running domains (libvirtd would leave QEMU running),
 #            then stop the daemons this script started (by their pids).
 #   restart  stop libvirtd only and start it again (guests keep running).
+#   stop-libvirtd  stop libvirtd only, guests left running (an outage;
+#            `start` ends it).
 #   status   exit 0 when libvirtd answers on $LIBVIRT_URI.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -74,6 +76,9 @@ case ${1:-} in
              pid_alive "$libvirtd_pid" ||
                  die "libvirtd was not started by this script; restart it yourself"
              stop_pid "$libvirtd_pid"; start_libvirtd ;;
+    stop-libvirtd) pid_alive "$libvirtd_pid" ||
+                 die "libvirtd was not started by this script; stop it yourself"
+             stop_pid "$libvirtd_pid" ;;
     status) answers ;;
-    *) die "usage: $0 start|stop|restart|status" ;;
+    *) die "usage: $0 start|stop|restart|stop-libvirtd|status" ;;
 esac

@@ -1,0 +1,1 @@
+"""Functional tests of the libvirt driver with a real libvirtd and QEMU."""
