@@ -37,6 +37,7 @@ def init(conf):
     global _TRANSPORT, _NOTIFIER
     if _TRANSPORT is not None:
         return
+    register_opts(conf)
     # Exceptions of these modules cross RPC calls with their own class.
     _TRANSPORT = messaging.get_rpc_transport(
         conf, allowed_remote_exmods=['crashdump_server.exception'])
