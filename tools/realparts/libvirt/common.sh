@@ -17,6 +17,11 @@ need_root() {
 }
 
 pid_alive() {
-    # pid_alive FILE: true when FILE names a running process.
-    [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+    # pid_alive FILE: true when FILE names a running process. A daemon that
+    # exited stays a zombie where nothing reaps orphans: that is not running.
+    [ -s "$1" ] || return 1
+    local pid
+    pid=$(cat "$1")
+    kill -0 "$pid" 2>/dev/null || return 1
+    [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]
 }

@@ -34,7 +34,7 @@ stop_pid() {
     pid=$(cat "$1")
     kill -TERM "$pid"
     for _ in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || { rm -f "$1"; return 0; }
+        pid_alive "$1" || { rm -f "$1"; return 0; }
         sleep 0.1
     done
     log "pid $pid ignored SIGTERM for 10 s; sending SIGKILL"
