@@ -31,8 +31,8 @@ def error_response(status, message, headers=None):
     response = webob.Response(status=status,
                               content_type='application/json',
                               charset='utf-8')
-    for name, value in headers or ():
-        response.headers[name] = value
+    for header, value in headers or ():
+        response.headers[header] = value
     response.body = jsonutils.dump_as_bytes(
         {name: {'code': status, 'message': message}})
     return response

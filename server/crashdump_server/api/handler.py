@@ -7,6 +7,7 @@ its own message.
 import webob.dec
 import webob.exc
 
+from crashdump_server.api import fault
 from crashdump_server.api.handlers import instance_actions
 from crashdump_server.api.handlers import server_actions
 from crashdump_server.api.handlers import servers
@@ -74,7 +75,13 @@ class Router:
     def __call__(self, req):
         req.environ[CONF_KEY] = self.conf
         req.environ[COMPUTE_API_KEY] = self.compute_api
-        return dispatch(req)
+        try:
+            return dispatch(req)
+        except webob.exc.HTTPException as exc:
+            # wsgify (here and in the auth middleware) would answer webob's
+            # own error page; clients expect Nova's error body.
+            return fault.response_for(
+                exc, req.environ.get('openstack.request_id'))
 
 
 def dispatch(req):
