@@ -1,0 +1,1 @@
+"""The Ironic driver: bare-metal nodes with an instance are servers."""
