@@ -1,5 +1,5 @@
-"""The libvirt driver: every domain on ``[libvirt] connection_uri`` is a server,
-and a crash dump is ``virDomainInjectNMI``.
+"""The libvirt driver: every domain of ``[libvirt] connection_uri`` is a
+server, and a crash dump is ``virDomainInjectNMI``.
 
 Domain state -> server state, after Nova's libvirt power states. A shut-off
 domain is reported as vm_state ``active`` with power state SHUTDOWN: that is
