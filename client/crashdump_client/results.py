@@ -33,6 +33,8 @@ PER_SERVER_ERRORS = (exceptions.ClientException, exceptions.CommandError,
 #: below keystoneauth's connection pool (10 per host), so no connection is
 #: opened only to be thrown away.
 DEFAULT_CONCURRENCY = 8
+#: How many failed servers the closing sentence names.
+_NAMED_FAILURES = 10
 #: What one server's result says before its outcome is known.
 REQUESTED = "Requested"
 
@@ -184,14 +186,18 @@ def failure_summary(results):
 
     :param results: the list :func:`trigger_crash_dumps` returned.
     :returns: e.g. "Crash dump failed for 2 of 4 server(s): db-1, web-9.",
-        or ``None`` when every server succeeded.
+        naming the first ten, or ``None`` when every server succeeded.
     """
     failed = [result.name_or_id for result in results
               if not result.succeeded]
     if not failed:
         return None
+    named = ", ".join(failed[:_NAMED_FAILURES])
+    if len(failed) > _NAMED_FAILURES:
+        # Each server's own row already says why; the sentence stays short.
+        named += " and %d more" % (len(failed) - _NAMED_FAILURES)
     return "Crash dump failed for %d of %d server(s): %s." % (
-        len(failed), len(results), ", ".join(failed))
+        len(failed), len(results), named)
 
 
 def result_summary(action, api_version):
