@@ -28,7 +28,6 @@ import urllib.request
 
 import testtools
 from testtools import content
-from testtools import content_type
 
 from tests.lib.embedded import EmbeddedServer
 from tests.lib.embedded import fake_server  # noqa: F401 (for test modules)
@@ -66,7 +65,7 @@ def script(name):
 
 
 class CommandResult(object):
-    """A finished subprocess: ``argv``, ``returncode``, ``stdout``, ``stderr``."""
+    """A finished subprocess: argv, returncode, stdout and stderr."""
 
     def __init__(self, argv, returncode, stdout, stderr):
         self.argv = argv
@@ -112,14 +111,12 @@ class FunctionalTestCase(testtools.TestCase):
         self.addOnException(self._attach_server_log)
 
     def _attach_server_log(self, exc_info):
-        self.addDetail('server-log', content.Content(
-            content_type.UTF8_TEXT, self._server_log_tail))
-
-    def _server_log_tail(self):
+        # Read now: the log is gone once the class has stopped its server.
         try:
-            return [self.server.output()[-20000:].encode('utf-8')]
+            tail = self.server.output()[-20000:]
         except OSError as error:
-            return [('server log unreadable: %s' % error).encode('utf-8')]
+            tail = 'server log unreadable: %s' % error
+        self.addDetail('server-log', content.text_content(tail))
 
     # -- running programs -------------------------------------------------
 
