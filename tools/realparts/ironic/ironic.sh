@@ -56,6 +56,10 @@ automated_clean = false
 # Power sync would take node locks behind the tests' backs.
 sync_power_state_interval = -1
 deploy_callback_timeout = 0
+# Ironic retries a locked node itself before answering 409; keep that short
+# so crashdump's own bounded retries are what a test measures.
+node_locked_retry_attempts = 1
+node_locked_retry_interval = 1
 
 [ipmi]
 min_command_interval = 1
