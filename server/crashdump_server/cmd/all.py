@@ -24,6 +24,8 @@ LOG = logging.getLogger(__name__)
 def main(argv=None):
     conf = service.prepare_service(argv)
     try:
+        # Refuse a bad configuration before touching the database.
+        deploy.check_auth_strategy(conf)
         migration.upgrade(conf)
         rpc.init(conf)
         application = deploy.deploy(conf)
