@@ -89,6 +89,9 @@ def acquire():
             capture_output=True).returncode == 0
         script('setup.sh')
         os.makedirs(_USERS, exist_ok=True)
+        if not _live_users():
+            # Guests a killed test run left behind.
+            script('domain.sh', 'remove-all', 'cdft')
         if not answered:
             open(_STARTED, 'w').close()
         open(os.path.join(_USERS, str(os.getpid())), 'w').close()
@@ -100,13 +103,21 @@ def release():
         mine = os.path.join(_USERS, str(os.getpid()))
         if os.path.exists(mine):
             os.unlink(mine)
-        for name in os.listdir(_USERS) if os.path.isdir(_USERS) else []:
-            if not _pid_alive(int(name)):
-                os.unlink(os.path.join(_USERS, name))
-        if os.listdir(_USERS) or not os.path.exists(_STARTED):
+        if _live_users() or not os.path.exists(_STARTED):
             return
         script('daemons.sh', 'stop')
         os.unlink(_STARTED)
+
+
+def _live_users():
+    """Pids of the test processes using the host; forgets dead ones."""
+    live = []
+    for name in os.listdir(_USERS) if os.path.isdir(_USERS) else []:
+        if _pid_alive(int(name)):
+            live.append(int(name))
+        else:
+            os.unlink(os.path.join(_USERS, name))
+    return live
 
 
 def _pid_alive(pid):

@@ -60,6 +60,8 @@ start() {
 }
 
 stop() {
+    # Someone else's libvirtd, and its guests, are none of our business.
+    pid_alive "$libvirtd_pid" || { stop_pid "$virtlogd_pid"; return 0; }
     if answers; then
         for dom in $(virsh -q -c "$LIBVIRT_URI" list --name); do
             virsh -q -c "$LIBVIRT_URI" destroy "$dom" >/dev/null 2>&1 || true

@@ -64,7 +64,12 @@ def is_disconnect(error):
 
 class Connection:
     """A read-write connection to ``uri``; ``on_change()`` is called for
-    every domain lifecycle event and after every (re)connect."""
+    every domain lifecycle or metadata event and after every (re)connect.
+
+    No lock is held across a libvirt call, and the callbacks libvirt runs
+    in its event loop take none: a call that waits on the daemon can then
+    never stall the event loop, nor a caller wait behind another's call.
+    """
 
     def __init__(self, uri, on_change, reconnect_interval=2.0,
                  keepalive_interval=5, keepalive_count=3):
@@ -75,18 +80,19 @@ class Connection:
         self.keepalive_count = keepalive_count
         self._conn = None
         self._callback_ids = {}  # connection -> its event callback ids
-        self._lock = threading.RLock()
+        # Held only while opening: one opener at a time, never waited for.
+        self._connecting = threading.Lock()
         self._stopping = threading.Event()
         self._wake = threading.Event()
         self._thread = None
         self._last_error = 'not connected yet'
-        # Connections closed by the daemon, released outside the event loop.
+        # Connections that died, released by the reconnect thread.
         self._dead = []
 
     def start(self):
         """Connect if the daemon answers, and keep reconnecting after."""
         start_event_loop()
-        self._try_connect()
+        self._try_connect(blocking=True)
         self._thread = threading.Thread(target=self._reconnect_loop,
                                         name='libvirt-reconnect',
                                         daemon=True)
@@ -97,25 +103,22 @@ class Connection:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        with self._lock:
-            self._drop(close=True)
-            for old in self._dead:
-                self._release(old)
-            self._dead = []
+        self._lost(None, quiet=True)
+        self._release_dead()
 
     def get(self):
         """The live virConnect; raises DriverUnavailable when there is none.
 
-        One connection attempt is made on the spot, so this never waits for
-        the reconnect thread and never hangs on a daemon that is gone.
+        When there is none, one connection attempt is made on the spot
+        (unless the reconnect thread is making one), so this never waits
+        for a daemon that is gone.
         """
-        with self._lock:
-            conn = self._conn
-            if conn is not None and not self._alive(conn):
-                self._lost('the connection is no longer alive')
-                conn = None
+        conn = self._conn
+        if conn is not None and not self._alive(conn):
+            self._lost(conn, 'the connection is no longer alive')
+            conn = None
         if conn is None:
-            conn = self._try_connect()
+            conn = self._try_connect(blocking=False)
         if conn is None:
             raise exception.DriverUnavailable(
                 driver='libvirt',
@@ -132,8 +135,7 @@ class Connection:
             return False
         if not is_disconnect(error):
             return False
-        with self._lock:
-            self._lost(str(error))
+        self._lost(self._conn, str(error))
         return True
 
     @staticmethod
@@ -143,8 +145,11 @@ class Connection:
         except libvirt.libvirtError:
             return False
 
-    def _try_connect(self):
-        with self._lock:
+    def _try_connect(self, blocking):
+        if not self._connecting.acquire(blocking):
+            self._last_error = 'reconnecting'
+            return None
+        try:
             if self._conn is not None:
                 return self._conn
             try:
@@ -154,6 +159,8 @@ class Connection:
                 return None
             self._setup(conn)
             self._conn = conn
+        finally:
+            self._connecting.release()
         LOG.info('Connected to libvirt at %s', self.uri)
         self._notify()
         return conn
@@ -188,29 +195,27 @@ class Connection:
             pass
 
     def _closed(self, conn, reason, _opaque):
-        # Runs in the event loop thread: only drop the reference and wake
-        # the reconnect thread, no libvirt calls on the dead connection.
-        with self._lock:
-            self._lost('libvirtd closed the connection (reason %s)' % reason,
-                       close=False)
+        # Runs in the event loop: no libvirt calls, no locks.
+        self._lost(conn, 'libvirtd closed the connection (reason %s)'
+                   % reason)
 
-    def _lost(self, why, close=True):
-        if self._conn is None:
+    def _lost(self, conn, why=None, quiet=False):
+        """Forget ``conn`` if it is the current connection (None: any)."""
+        current = self._conn
+        if current is None or (conn is not None and conn is not current):
             return
-        LOG.warning('Lost the libvirt connection to %s: %s; reconnecting '
-                    'every %s s', self.uri, why, self.reconnect_interval)
-        self._last_error = why
-        self._drop(close=close)
+        self._conn = None
+        self._dead.append(current)
+        self._last_error = why or self._last_error
+        if not quiet:
+            LOG.warning('Lost the libvirt connection to %s: %s; '
+                        'reconnecting every %s s', self.uri, why,
+                        self.reconnect_interval)
         self._wake.set()
 
-    def _drop(self, close):
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        if not close:
-            self._dead.append(conn)
-            return
-        self._release(conn)
+    def _release_dead(self):
+        while self._dead:
+            self._release(self._dead.pop())
 
     def _release(self, conn):
         for callback_id in self._callback_ids.pop(conn, []):
@@ -250,14 +255,10 @@ class Connection:
             self._wake.clear()
             if self._stopping.is_set():
                 return
-            with self._lock:
-                conn = self._conn
-                dead, self._dead = self._dead, []
-            for old in dead:
-                self._release(old)
+            self._release_dead()
+            conn = self._conn
             if conn is not None and not self._alive(conn):
-                with self._lock:
-                    self._lost('keepalive failed')
+                self._lost(conn, 'keepalive failed')
                 conn = None
             if conn is None:
-                self._try_connect()
+                self._try_connect(blocking=True)
