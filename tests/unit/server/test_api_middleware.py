@@ -101,7 +101,8 @@ class RequestIdTest(AppTestCase):
         shown = self.request('GET', '/v2.1/servers/%s/os-instance-actions/%s'
                              % (SERVER, request_id))
         self.assertEqual(200, shown.status_int)
-        self.assertEqual(request_id, shown.json['instanceAction']['request_id'])
+        self.assertEqual(request_id,
+                         shown.json['instanceAction']['request_id'])
 
 
 class MicroversionTest(AppTestCase):

@@ -18,7 +18,8 @@ TABLES = {'instances', 'instance_actions', 'instance_actions_events',
 def head_revision():
     config = alembic_config.Config()
     config.set_main_option('script_location', migration._SCRIPTS)
-    return alembic_script.ScriptDirectory.from_config(config).get_current_head()
+    scripts = alembic_script.ScriptDirectory.from_config(config)
+    return scripts.get_current_head()
 
 
 class MigrationTest(testtools.TestCase):
