@@ -95,8 +95,8 @@ def _check_value(check, where, value, version, fields):
     if ops and not present:
         return out + ['%s: missing' % where]
     if 'equals' in check and value != check['equals']:
-        out.append('%s: expected %r, got %r' % (where, check['equals'],
-                                                 value))
+        out.append('%s: expected %r, got %r' % (
+            where, check['equals'], value))
     if 'matches' in check and not (
             isinstance(value, str) and re.fullmatch(check['matches'],
                                                     value)):
@@ -111,8 +111,8 @@ def _check_value(check, where, value, version, fields):
         out.extend(_check_fields(where, value, fields[check['fields']],
                                  check['fields'], version))
     if 'subset' in check and not is_subset(check['subset'], value):
-        out.append('%s: %r is not a superset of %r' % (where, value,
-                                                      check['subset']))
+        out.append('%s: %r is not a superset of %r' % (
+            where, value, check['subset']))
     if 'contains' in check and not any(
             is_subset(check['contains'], item) for item in value):
         out.append('%s: no item has %r in %r' % (where, check['contains'],

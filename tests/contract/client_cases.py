@@ -103,8 +103,8 @@ class Feed:
         for index, step in enumerate(case.steps[:case.main]):
             for name in step.get('save') or {}:
                 # Saved values come from earlier steps; a request id fits.
-                self.names[name] = 'req-0000000%d-aaaa-4bbb-8ccc-dddddddddddd' \
-                    % index
+                self.names[name] = (
+                    'req-0000000%d-aaaa-4bbb-8ccc-dddddddddddd' % index)
         self.names['request_id'] = REQUEST_ID
         step = case.main_step
         self.request = contract_cases.substitute(step['request'], self.names)

@@ -130,9 +130,13 @@ class TestClientAgainstCases(test_shell.ShellTestCase):
         feed.assert_sent_exactly(self.api.mock)
 
     def _find_by_name(self, feed, compute, name):
-        # After a miss by name novaclient also tries its human ids.
+        # novaclient reads each exact match in full; after a miss by name
+        # it also tries its human ids.
         self.api.mock.get(feed.url('/v2.1/servers'), complete_qs=True,
                           json={'servers': []})
+        for server in feed.body['servers']:
+            self.api.mock.get(feed.url('/v2.1/servers/%s' % server['id']),
+                              json={'server': server})
         matches = [s['id'] for s in feed.body['servers']
                    if s['name'] == name]
         if len(matches) == 1:
