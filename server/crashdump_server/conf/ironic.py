@@ -63,7 +63,11 @@ def _adapter_opts():
 
 
 def register_opts(conf):
-    conf.register_group(group)
+    # A group object of its own per ConfigOpts: oslo.config keeps overrides
+    # in the group it was given, so a shared one would carry overrides from
+    # one ConfigOpts (a test's) into the next.
+    conf.register_group(cfg.OptGroup(group.name, title=group.title,
+                                      help=group.help))
     conf.register_opts(opts, group=group)
     conf.register_opts(_session_opts(), group=group)
     conf.register_opts(_adapter_opts(), group=group)
