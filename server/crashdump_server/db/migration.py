@@ -1,4 +1,5 @@
 """Schema migrations with alembic: ``crashdump-manage db sync`` runs these."""
+import logging
 import os
 
 from alembic import command as alembic_command
@@ -19,6 +20,8 @@ def _alembic_config(engine):
 
 def upgrade(conf, revision='head'):
     """Create or upgrade the configured database's schema to ``revision``."""
+    # alembic narrates every step at INFO; the commands say what matters.
+    logging.getLogger('alembic').setLevel(logging.WARNING)
     db_api.configure(conf)
     alembic_command.upgrade(_alembic_config(db_api.get_engine()), revision)
 
