@@ -40,9 +40,11 @@ opts = [
                       'x connection_retry_interval) so the event carries '
                       'Ironic\'s message rather than a timeout.'),
     cfg.IntOpt('page_size', default=1000, min=1,
-               help='Nodes fetched per request by the inventory sync. Must '
-                    'not exceed Ironic\'s [api] max_limit (1000 by '
-                    'default).'),
+               help='Nodes asked for per request by the inventory sync. '
+                    'Ironic caps a page at its [api] max_limit (1000 by '
+                    'default); the client then follows Ironic\'s next '
+                    'links, so a larger value only means fewer, bigger '
+                    'answers.'),
 ]
 
 
@@ -66,11 +68,11 @@ def register_opts(conf):
     # A group object of its own per ConfigOpts: oslo.config keeps overrides
     # in the group it was given, so a shared one would carry overrides from
     # one ConfigOpts (a test's) into the next.
-    conf.register_group(cfg.OptGroup(group.name, title=group.title,
-                                      help=group.help))
-    conf.register_opts(opts, group=group)
-    conf.register_opts(_session_opts(), group=group)
-    conf.register_opts(_adapter_opts(), group=group)
+    own_group = cfg.OptGroup(group.name, title=group.title, help=group.help)
+    conf.register_group(own_group)
+    conf.register_opts(opts, group=own_group.name)
+    conf.register_opts(_session_opts(), group=own_group.name)
+    conf.register_opts(_adapter_opts(), group=own_group.name)
     ks_loading.register_auth_conf_options(conf, group.name)
 
 
