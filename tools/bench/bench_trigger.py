@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import timeit
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -183,6 +184,15 @@ def _per_request(before, after, results):
     return 1000.0 * (after - before) / len(results)
 
 
+def machine_figures():
+    """What the figures depend on besides crashdump: CPU count, load
+    average, and the µs a fixed pure-Python loop takes (lower is faster;
+    compare runs and machines by it)."""
+    loop = min(timeit.repeat('sum(range(10000))', number=100, repeat=5))
+    return {'cpus': os.cpu_count(), 'loadavg': list(os.getloadavg()),
+            'python_loop_us': loop * 1e6 / 100}
+
+
 def target_verdict(rows, correct):
     """(met, reasons) for the speed-and-correctness target."""
     reasons = []
@@ -223,8 +233,12 @@ def print_table(rows, report):
         if row['api_problems']:
             print('concurrency %d: the API disagrees: %s'
                   % (row['concurrency'], '; '.join(row['api_problems'][:5])))
-    print('servers: %d, CPUs: %d, every 202 recorded: %s'
-          % (report['servers'], report['cpus'],
+    machine = report['machine']
+    print('servers: %d, CPUs: %d, load average before: %s, python loop '
+          '(sum(range(10000))): %.0f us; every 202 recorded: %s'
+          % (report['servers'], machine['cpus'],
+             ' '.join('%.1f' % x for x in machine['loadavg']),
+             machine['python_loop_us'],
              'yes' if report['correct'] else 'NO'))
     target = ('TARGET MET' if report['target_met'] else
               'TARGET MISSED: ' + '; '.join(report['target_reasons']))
@@ -286,6 +300,7 @@ def parse_args(argv):
 
 def run(args):
     """Start the server, run every level; returns the report dict."""
+    machine = machine_figures()
     workdir = tempfile.mkdtemp(prefix='crashdump-bench-')
     _log('starting crashdump-all with %d fake servers...' % args.servers)
     srv = start_server(args.servers, args.options)
@@ -329,7 +344,7 @@ def run(args):
         not (r['errors'] or r['unrecorded'] or r['api_problems'])
         for r in rows)
     met, reasons = target_verdict(rows, correct)
-    return {'servers': args.servers, 'cpus': os.cpu_count(), 'rows': rows,
+    return {'servers': args.servers, 'machine': machine, 'rows': rows,
             'correct': correct, 'target': TARGET, 'target_met': met,
             'target_reasons': reasons}
 
