@@ -41,6 +41,8 @@ pick_python() {
 }
 
 bootstrap_python() {
+    # bootstrap_python [EXTRAS]: EXTRAS of crashdump-server, e.g. "libvirt".
+    local extras=${1:-}
     if command -v dpkg-query >/dev/null; then
         apt_install git ca-certificates
         pick_python >/dev/null || apt_install python3 python3-venv python3-pip
@@ -55,11 +57,13 @@ bootstrap_python() {
     newest=$(ls -t "$CRASHDUMP_ROOT"/server/pyproject.toml \
         "$CRASHDUMP_ROOT"/client/pyproject.toml \
         "$CRASHDUMP_ROOT"/test-requirements.txt | head -1)
-    if [ ! -f "$stamp" ] || [ "$newest" -nt "$stamp" ]; then
-        log "installing crashdump-server, crashdump-client and tox into $VENV"
+    local server="$CRASHDUMP_ROOT/server"
+    [ -n "$extras" ] && server="$server[$extras]"
+    if [ ! -f "$stamp" ] || [ "$newest" -nt "$stamp" ] ||
+        [ "$(cat "$stamp")" != "$extras" ]; then
+        log "installing crashdump-server${extras:+[$extras]}, crashdump-client and tox into $VENV"
         "$VENV/bin/pip" install -q --upgrade pip >/dev/null
-        "$VENV/bin/pip" install -q tox \
-            -e "$CRASHDUMP_ROOT/server" -e "$CRASHDUMP_ROOT/client"
-        touch "$stamp"
+        "$VENV/bin/pip" install -q tox -e "$server" -e "$CRASHDUMP_ROOT/client"
+        printf '%s' "$extras" > "$stamp"
     fi
 }

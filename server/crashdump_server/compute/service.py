@@ -83,6 +83,9 @@ class ComputeService:
                 if now() >= next_sync:
                     next_sync = now() + self.conf.sync_interval
                     self.manager.sync_instances(context)
+            except exception.DriverUnavailable as exc:
+                LOG.warning('Inventory of %s not synced: %s; retrying in '
+                            '%d s', self.host, exc, self.conf.sync_interval)
             except Exception:
                 # Keep the agent alive through a database or driver hiccup;
                 # the next round tries again.
