@@ -83,7 +83,7 @@ class TestTriggerCrashCommand(base.FunctionalTestCase):
         names = ['multi-ok-1', 'multi-locked', 'no-such-server',
                  'multi-down', 'multi-ok-2']
         result = self.nova('trigger-crash', *names, '--wait',
-                           '--poll-interval', '0.2')
+                           '--poll-interval', '0.2', '--timeout', '20')
         self.assertFailed(result)
         lines = server_lines(result)
         self.assertEqual(len(names), len(lines), result.describe())
@@ -123,7 +123,7 @@ class TestTriggerCrashCommand(base.FunctionalTestCase):
         # lists the admin's own project only, as with Nova).
         for version in ('2.84', None):
             args = ['trigger-crash', STALLED_ADMIN, '--wait',
-                    '--poll-interval', '0.2']
+                    '--poll-interval', '0.2', '--timeout', '20']
             if version:
                 args = ['--os-compute-api-version', version] + args
             result = self.nova(*args, user=base.ADMIN,
@@ -139,7 +139,7 @@ class TestTriggerCrashCommand(base.FunctionalTestCase):
 
     def test_wait_tells_owner_why_details_are_hidden(self):
         result = self.nova('trigger-crash', 'stalled-owner', '--wait',
-                           '--poll-interval', '0.2')
+                           '--poll-interval', '0.2', '--timeout', '20')
         self.assertFailed(result)
         lines = server_lines(result)
         self.assertEqual(1, len(lines), result.describe())

@@ -91,8 +91,8 @@ class TestFailuresUsersMeet(base.FunctionalTestCase):
 
     def test_locked_server_as_admin_goes_through(self):
         result = self.nova('trigger-crash', LOCKED_FOR_ADMIN, '--wait',
-                           '--poll-interval', '0.2', user=base.ADMIN,
-                           project=base.ADMIN_PROJECT)
+                           '--poll-interval', '0.2', '--timeout', '20',
+                           user=base.ADMIN, project=base.ADMIN_PROJECT)
         self.assertSucceeded(result)
         self.assertEqual(1, len(self.recorded_actions(LOCKED_FOR_ADMIN)))
         self.assertEqual(1, self.nmis_for(LOCKED_FOR_ADMIN))
