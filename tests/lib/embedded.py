@@ -4,6 +4,7 @@ The server gets its own state directory, a fake-driver servers file and a
 free loopback port; :class:`EmbeddedServer` waits until it answers and
 stops it by pid.
 """
+import ctypes
 import json
 import os
 import re
@@ -16,6 +17,13 @@ import time
 import urllib.request
 
 _URL = re.compile(r'serving at (http://\S+)/v2\.1')
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    # A test runner killed mid-run must not leave servers behind (Linux).
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG,
+                                            signal.SIGTERM)
 
 
 def fake_server(uuid, name, project_id='demo', user_id='alice', **extra):
@@ -84,11 +92,12 @@ class EmbeddedServer:
         self.workdir = tempfile.mkdtemp(prefix='crashdump-')
         config = self._write_config()
         self.output_path = os.path.join(self.workdir, 'server.log')
-        output = open(self.output_path, 'w')
-        self.process = subprocess.Popen(
-            [sys.executable, '-m', 'crashdump_server.cmd.all',
-             '--config-file', config],
-            stdout=output, stderr=subprocess.STDOUT)
+        with open(self.output_path, 'w') as output:
+            self.process = subprocess.Popen(
+                [sys.executable, '-m', 'crashdump_server.cmd.all',
+                 '--config-file', config],
+                stdout=output, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent)
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -3,7 +3,9 @@
 Callers pass a RequestContext; the transaction lives as long as the
 ``with`` block of the function that opens it (oslo.db's enginefacade).
 """
+import contextlib
 import os
+import threading
 
 from oslo_db import options as db_options
 from oslo_db.sqlalchemy import enginefacade
@@ -16,6 +18,12 @@ from crashdump_server.db import models
 
 _CTX = enginefacade.transaction_context()
 _CONFIGURED = False
+# SQLite in WAL mode fails a transaction that read and then wants to write
+# after another writer committed (SQLITE_BUSY_SNAPSHOT, which busy_timeout
+# does not wait out). The embedded mode is one process, so its writers take
+# turns here instead; other databases need no such lock.
+_SQLITE_WRITE_LOCK = threading.Lock()
+_SERIALIZE_WRITES = False
 
 
 def register_opts(conf):
@@ -32,10 +40,11 @@ def database_url(conf):
 
 def configure(conf):
     """Point the transaction factory at the configured database, once."""
-    global _CONFIGURED
+    global _CONFIGURED, _SERIALIZE_WRITES
     if _CONFIGURED:
         return
     url = database_url(conf)
+    _SERIALIZE_WRITES = url.startswith('sqlite')
     if url.startswith('sqlite:///'):
         os.makedirs(os.path.dirname(os.path.abspath(url[10:])) or '.',
                     exist_ok=True)
@@ -53,6 +62,18 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cursor.execute('PRAGMA synchronous=NORMAL')
     cursor.execute('PRAGMA busy_timeout=10000')
     cursor.close()
+
+
+@contextlib.contextmanager
+def _writer(context):
+    """A write transaction; on SQLite, one at a time in this process."""
+    if not _SERIALIZE_WRITES:
+        with _CTX.writer.using(context) as session:
+            yield session
+        return
+    with _SQLITE_WRITE_LOCK:
+        with _CTX.writer.using(context) as session:
+            yield session
 
 
 def get_engine():
@@ -133,7 +154,7 @@ def instance_sync(context, host, records):
     """
     now = timeutils.utcnow()
     added = updated = deleted = 0
-    with _CTX.writer.using(context) as session:
+    with _writer(context) as session:
         existing = {i.uuid: i for i in session.scalars(
             sa.select(models.Instance).where(models.Instance.host == host))}
         for record in records:
@@ -172,7 +193,7 @@ def action_start(context, instance_uuid, action, request_id):
         action=action, instance_uuid=instance_uuid, request_id=request_id,
         user_id=context.user_id, project_id=context.project_id,
         start_time=now, created_at=now)
-    with _CTX.writer.using(context) as session:
+    with _writer(context) as session:
         session.add(row)
     return row
 
@@ -226,7 +247,7 @@ def actions_get(context, instance_uuid, limit=None, marker=None,
 def event_start(context, instance_uuid, request_id, event, host):
     """Record the start of an agent-side event of an action."""
     now = timeutils.utcnow()
-    with _CTX.writer.using(context) as session:
+    with _writer(context) as session:
         action = _action_for_update(session, instance_uuid, request_id)
         session.add(models.InstanceActionEvent(
             action_id=action.id, event=event, start_time=now, host=host,
@@ -238,7 +259,7 @@ def event_finish(context, instance_uuid, request_id, event, result,
                  traceback=None, details=None):
     """Record how an event ended; an Error marks its action's message."""
     now = timeutils.utcnow()
-    with _CTX.writer.using(context) as session:
+    with _writer(context) as session:
         action = _action_for_update(session, instance_uuid, request_id)
         row = session.scalars(sa.select(models.InstanceActionEvent).where(
             models.InstanceActionEvent.action_id == action.id,
@@ -272,7 +293,7 @@ def _action_for_update(session, instance_uuid, request_id):
 def service_heartbeat(context, host, binary, topic, rpc_version):
     """Create or refresh a service's row; returns nothing."""
     now = timeutils.utcnow()
-    with _CTX.writer.using(context) as session:
+    with _writer(context) as session:
         row = session.scalars(sa.select(models.Service).where(
             models.Service.host == host,
             models.Service.binary == binary)).first()
