@@ -9,6 +9,8 @@ if [ "$(id -u)" -eq 0 ]; then
     # The real parts the functional tests drive: libvirt/QEMU (and the
     # libvirt-dev headers libvirt-python builds against).
     bash tools/realparts/libvirt/install.sh
+    # Ironic, ipmitool and the BMC emulators, in venvs of their own.
+    bash tools/realparts/ironic/install.sh
 else
     log "not root: the functional tests need root for libvirt, QEMU and Ironic and will fail"
 fi
