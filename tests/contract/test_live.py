@@ -86,6 +86,7 @@ def _embedded_endpoint(server_options):
             server.url, FIXTURES['api'], FIXTURES['servers'],
             FIXTURES['credentials'],
             endpoints.noauth_tokens(FIXTURES['credentials']))
+        _EMBEDDED[key].server = server
     return _EMBEDDED[key]
 
 
@@ -106,7 +107,15 @@ class TestLive(testtools.TestCase):
     def play(self, case):
         endpoint = (_foreign_endpoint() if URL
                     else _embedded_endpoint(case.server_options))
-        exchange.play_case(case, endpoint, FIELDS)
+        try:
+            exchange.play_case(case, endpoint, FIELDS)
+        except AssertionError as error:
+            server = getattr(endpoint, 'server', None)
+            if server is None:
+                raise
+            # Our own server: its log says why (the last lines suffice).
+            raise AssertionError('%s\n--- crashdump-all log (tail) ---\n%s'
+                                 % (error, server.output()[-6000:]))
 
 
 endpoints.add_case_tests(TestLive, SELECTED, TestLive.play)
