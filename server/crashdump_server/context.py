@@ -1,13 +1,11 @@
-"""The request context: who is asking, and the database session provider."""
+"""The request context: who is asking, and what policy lets them do."""
 from oslo_context import context
-from oslo_db.sqlalchemy import enginefacade
 
 from crashdump_server import policy
 
 
-@enginefacade.transaction_context_provider
 class RequestContext(context.RequestContext):
-    """oslo.context's context, usable with ``db.api`` transactions."""
+    """oslo.context's context, with the policy check at hand."""
 
     def can(self, rule, target=None, fatal=True):
         """Check the policy ``rule`` for this context.

@@ -63,10 +63,12 @@ class Microversion:
                 400, 'API Version String %s is of invalid format. Must be of '
                 'format MajorNum.MinorNum.' % exc.args[0])
         except microversion.VersionNotSupported as exc:
+            # Nova echoes the version it refuses, so the client sees which.
             return fault.error_response(
                 406, 'Version %s is not supported by the API. Minimum is %s '
                 'and maximum is %s.' % (exc.args[0], microversion.MIN_VERSION,
-                                        microversion.MAX_VERSION))
+                                        microversion.MAX_VERSION),
+                headers=microversion.response_headers(exc.args[0].strip()))
         req.environ[microversion.ENVIRON_KEY] = version
         response = req.get_response(self.application)
         for name, value in microversion.response_headers(version):

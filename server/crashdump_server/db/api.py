@@ -1,23 +1,25 @@
 """Database queries: every read and write of the tables goes through here.
 
-Callers pass a RequestContext; the transaction lives as long as the
-``with`` block of the function that opens it (oslo.db's enginefacade).
+Each function opens its own transaction and returns rows that stay usable
+after it closes. Writes on the hot path (action and event records) are
+single Core statements: one crash dump request costs three small commits.
 """
 import contextlib
 import os
 import threading
 
 from oslo_db import options as db_options
-from oslo_db.sqlalchemy import enginefacade
 from oslo_utils import timeutils
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import orm
+from sqlalchemy import pool as sa_pool
 
 from crashdump_server import exception
 from crashdump_server.db import models
 
-_CTX = enginefacade.transaction_context()
-_CONFIGURED = False
+_ENGINE = None
+_SESSION = None
 # SQLite in WAL mode fails a transaction that read and then wants to write
 # after another writer committed (SQLITE_BUSY_SNAPSHOT, which busy_timeout
 # does not wait out). The embedded mode is one process, so its writers take
@@ -38,60 +40,83 @@ def database_url(conf):
     return 'sqlite:///' + os.path.join(conf.state_path, 'crashdump.sqlite')
 
 
-def configure(conf):
-    """Point the transaction factory at the configured database, once."""
-    global _CONFIGURED, _SERIALIZE_WRITES
-    if _CONFIGURED:
-        return
-    url = database_url(conf)
-    _SERIALIZE_WRITES = url.startswith('sqlite')
-    if url.startswith('sqlite:///'):
-        os.makedirs(os.path.dirname(os.path.abspath(url[10:])) or '.',
-                    exist_ok=True)
-    _CTX.configure(connection=url, sqlite_fk=True)
-    _CONFIGURED = True
+def _create_engine(conf, url):
     if url.startswith('sqlite'):
-        engine = _CTX.writer.get_engine()
-        # WAL lets the API read while the agent writes, and commits faster.
+        if url.startswith('sqlite:///'):
+            os.makedirs(os.path.dirname(os.path.abspath(url[10:])) or '.',
+                        exist_ok=True)
+        # A pool of open connections: opening a SQLite file per
+        # transaction (what oslo.db does) checkpoints the WAL every time.
+        engine = sa.create_engine(
+            url, poolclass=sa_pool.QueuePool, pool_size=8, max_overflow=24,
+            connect_args={'check_same_thread': False, 'timeout': 10})
         sa.event.listen(engine, 'connect', _sqlite_pragmas)
+        return engine
+    database = conf.database
+    return sa.create_engine(
+        url, pool_pre_ping=True,
+        pool_size=database.max_pool_size or 5,
+        max_overflow=database.max_overflow or 10,
+        pool_timeout=database.pool_timeout or 30,
+        pool_recycle=database.connection_recycle_time)
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
     cursor = dbapi_conn.cursor()
+    # WAL lets the API read while the agent writes; NORMAL syncs at
+    # checkpoints, not at every commit.
     cursor.execute('PRAGMA journal_mode=WAL')
     cursor.execute('PRAGMA synchronous=NORMAL')
-    cursor.execute('PRAGMA busy_timeout=10000')
+    cursor.execute('PRAGMA foreign_keys=ON')
     cursor.close()
 
 
+def configure(conf):
+    """Connect to the configured database, once per process."""
+    global _ENGINE, _SESSION, _SERIALIZE_WRITES
+    if _ENGINE is not None:
+        return
+    url = database_url(conf)
+    _ENGINE = _create_engine(conf, url)
+    _SESSION = orm.sessionmaker(_ENGINE, expire_on_commit=False)
+    _SERIALIZE_WRITES = url.startswith('sqlite')
+
+
 @contextlib.contextmanager
-def _writer(context):
+def _reader(_context):
+    with _SESSION() as session:
+        yield session
+
+
+@contextlib.contextmanager
+def _writer(_context):
     """A write transaction; on SQLite, one at a time in this process."""
     if not _SERIALIZE_WRITES:
-        with _CTX.writer.using(context) as session:
+        with _SESSION.begin() as session:
             yield session
         return
     with _SQLITE_WRITE_LOCK:
-        with _CTX.writer.using(context) as session:
+        with _SESSION.begin() as session:
             yield session
 
 
 def get_engine():
-    return _CTX.writer.get_engine()
+    return _ENGINE
 
 
 def reset():
     """Forget the configured database (tests that use several)."""
-    global _CTX, _CONFIGURED
-    _CTX = enginefacade.transaction_context()
-    _CONFIGURED = False
+    global _ENGINE, _SESSION
+    if _ENGINE is not None:
+        _ENGINE.dispose()
+    _ENGINE = _SESSION = None
 
 
 # Servers ------------------------------------------------------------------
 
 def instance_get(context, uuid, read_deleted=False):
     """The server row with this uuid; raises InstanceNotFound."""
-    with _CTX.reader.using(context) as session:
+    with _reader(context) as session:
         query = sa.select(models.Instance).where(models.Instance.uuid == uuid)
         if not read_deleted:
             query = query.where(models.Instance.deleted_at.is_(None))
@@ -112,7 +137,7 @@ def instance_get_all(context, project_id=None, name=None, limit=None,
     MarkerNotFound when it is not one of ours.
     """
     Instance = models.Instance
-    with _CTX.reader.using(context) as session:
+    with _reader(context) as session:
         query = sa.select(Instance).where(Instance.deleted_at.is_(None))
         if project_id is not None:
             query = query.where(Instance.project_id == project_id)
@@ -200,10 +225,12 @@ def action_start(context, instance_uuid, action, request_id):
 
 def action_get_by_request_id(context, instance_uuid, request_id):
     """The action with its events; raises InstanceActionNotFound."""
-    with _CTX.reader.using(context) as session:
-        row = session.scalars(sa.select(models.InstanceAction).where(
-            models.InstanceAction.instance_uuid == instance_uuid,
-            models.InstanceAction.request_id == request_id)).first()
+    with _reader(context) as session:
+        row = session.scalars(
+            sa.select(models.InstanceAction)
+            .options(orm.selectinload(models.InstanceAction.events))
+            .where(models.InstanceAction.instance_uuid == instance_uuid,
+                   models.InstanceAction.request_id == request_id)).first()
     if row is None:
         raise exception.InstanceActionNotFound(
             request_id=request_id, instance_uuid=instance_uuid)
@@ -220,7 +247,7 @@ def actions_get(context, instance_uuid, limit=None, marker=None,
     created_at for actions never updated), as Nova does.
     """
     Action = models.InstanceAction
-    with _CTX.reader.using(context) as session:
+    with _reader(context) as session:
         query = sa.select(Action).where(Action.instance_uuid == instance_uuid)
         changed = sa.func.coalesce(Action.updated_at, Action.created_at)
         if changes_since is not None:
@@ -245,47 +272,62 @@ def actions_get(context, instance_uuid, limit=None, marker=None,
 
 
 def event_start(context, instance_uuid, request_id, event, host):
-    """Record the start of an agent-side event of an action."""
+    """Record the start of an agent-side event of an action.
+
+    Raises InstanceActionNotFound when no such action was recorded.
+    """
     now = timeutils.utcnow()
+    Action = models.InstanceAction
+    action_id = (sa.select(Action.id)
+                 .where(Action.instance_uuid == instance_uuid,
+                        Action.request_id == request_id)
+                 .scalar_subquery())
     with _writer(context) as session:
-        action = _action_for_update(session, instance_uuid, request_id)
-        session.add(models.InstanceActionEvent(
-            action_id=action.id, event=event, start_time=now, host=host,
-            created_at=now))
-        action.updated_at = now
+        inserted = session.execute(
+            sa.insert(models.InstanceActionEvent).from_select(
+                ['action_id', 'event', 'start_time', 'host', 'created_at'],
+                sa.select(action_id, sa.literal(event), sa.literal(now),
+                          sa.literal(host), sa.literal(now))
+                .where(action_id.is_not(None))))
+        if inserted.rowcount != 1:
+            raise exception.InstanceActionNotFound(
+                request_id=request_id, instance_uuid=instance_uuid)
+        session.execute(sa.update(Action)
+                        .where(Action.instance_uuid == instance_uuid,
+                               Action.request_id == request_id)
+                        .values(updated_at=now))
 
 
 def event_finish(context, instance_uuid, request_id, event, result,
                  traceback=None, details=None):
-    """Record how an event ended; an Error marks its action's message."""
+    """Record how an event ended; an Error marks its action's message.
+
+    Raises NotFound when the event was never started.
+    """
     now = timeutils.utcnow()
+    Action = models.InstanceAction
+    Event = models.InstanceActionEvent
+    action_id = (sa.select(Action.id)
+                 .where(Action.instance_uuid == instance_uuid,
+                        Action.request_id == request_id)
+                 .scalar_subquery())
+    values = {'updated_at': now}
+    if result.lower() == 'error':
+        values['message'] = 'Error'
     with _writer(context) as session:
-        action = _action_for_update(session, instance_uuid, request_id)
-        row = session.scalars(sa.select(models.InstanceActionEvent).where(
-            models.InstanceActionEvent.action_id == action.id,
-            models.InstanceActionEvent.event == event)
-            .order_by(models.InstanceActionEvent.id.desc())).first()
-        if row is None:
+        updated = session.execute(
+            sa.update(Event)
+            .where(Event.action_id == action_id, Event.event == event,
+                   Event.finish_time.is_(None))
+            .values(finish_time=now, updated_at=now, result=result,
+                    traceback=traceback, details=details))
+        if updated.rowcount == 0:
             raise exception.NotFound(
                 'Event %s of action %s not found' % (event, request_id))
-        row.finish_time = now
-        row.updated_at = now
-        row.result = result
-        row.traceback = traceback
-        row.details = details
-        action.updated_at = now
-        if result.lower() == 'error':
-            action.message = 'Error'
-
-
-def _action_for_update(session, instance_uuid, request_id):
-    action = session.scalars(sa.select(models.InstanceAction).where(
-        models.InstanceAction.instance_uuid == instance_uuid,
-        models.InstanceAction.request_id == request_id)).first()
-    if action is None:
-        raise exception.InstanceActionNotFound(
-            request_id=request_id, instance_uuid=instance_uuid)
-    return action
+        session.execute(sa.update(Action)
+                        .where(Action.instance_uuid == instance_uuid,
+                               Action.request_id == request_id)
+                        .values(**values))
 
 
 # Services -------------------------------------------------------------------
@@ -309,7 +351,7 @@ def service_heartbeat(context, host, binary, topic, rpc_version):
 
 def services_get(context, binary, hosts=None):
     """Every service row of ``binary``, or those on ``hosts``."""
-    with _CTX.reader.using(context) as session:
+    with _reader(context) as session:
         query = sa.select(models.Service).where(
             models.Service.binary == binary)
         if hosts is not None:

@@ -78,7 +78,8 @@ class InstanceAction(Base):
     created_at = sa.Column(sa.DateTime, nullable=False)
     updated_at = sa.Column(sa.DateTime)
 
-    events = orm.relationship('InstanceActionEvent', lazy='selectin',
+    # Loaded only where an action is shown with its events.
+    events = orm.relationship('InstanceActionEvent', lazy='raise',
                               order_by='InstanceActionEvent.id.desc()')
 
 

@@ -54,14 +54,30 @@ ACTIONS = {
 }
 
 
+def _action_name(body):
+    """The body's one key; raises as Nova does for other shapes.
+
+    Nova counts the body's items first (400 unless exactly one), then
+    looks for its key: a one-item list or string, or a body without a
+    length at all (a number, null), names no action and gets 404.
+    """
+    try:
+        size = len(body)
+    except TypeError:
+        raise exception.NotFound()
+    if size != 1:
+        raise exception.MalformedRequestBody()
+    if not isinstance(body, dict):
+        raise exception.NotFound()
+    return next(iter(body))
+
+
 def post_action(req):
     """Dispatch on the body's one key to the action's handler."""
     context = middleware.context_from(req)
     conf = req.environ[handler.CONF_KEY]
     body = util.read_json_body(req, conf.api.max_request_body_size)
-    if not isinstance(body, dict) or len(body) != 1:
-        raise exception.MalformedRequestBody()
-    name = next(iter(body))
+    name = _action_name(body)
     if name not in ACTIONS:
         raise exception.NoSuchAction(action=name)
     action, min_version, body_schema = ACTIONS[name]

@@ -4,7 +4,8 @@ import copy
 from crashdump_server.api import microversion
 from crashdump_server.api import util
 
-_DOCS = 'https://docs.openstack.org/api-ref/compute/'
+# The link Nova's version documents carry, so clients see the same.
+_DOCS = 'http://docs.openstack.org/'
 VERSIONS = {
     'v2.0': {
         'id': 'v2.0', 'status': 'DEPRECATED', 'version': '',
