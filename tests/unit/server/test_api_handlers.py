@@ -116,10 +116,19 @@ class BodyTest(ActionTestCase):
 
     def test_not_one_key_is_malformed(self):
         for body in ({}, {'trigger_crash_dump': None, 'reboot': None}, [],
-                     None, 'trigger_crash_dump', 1):
+                     [1, 2], 'trigger_crash_dump'):
             response = self.post(OWNED, raw_body=json.dumps(body).encode())
             self.assertFault(response, 400, 'badRequest',
                              'Malformed request body')
+        self.assertNothingRecorded(OWNED)
+
+    def test_one_item_that_is_no_key_is_not_found(self):
+        # Nova: a body of one item without a key, or without a length at
+        # all, names no action: 404.
+        for body in (['trigger_crash_dump'], 'x', None, 1, True):
+            response = self.post(OWNED, raw_body=json.dumps(body).encode())
+            self.assertFault(response, 404, 'itemNotFound',
+                             'The resource could not be found.')
         self.assertNothingRecorded(OWNED)
 
     def test_no_such_action(self):
