@@ -12,6 +12,7 @@ project-scoped tokens only, so a system-scoped token is refused with the
 same 403 as a denied rule.
 """
 import threading
+import time
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -32,6 +33,23 @@ policy_opts.set_defaults(CONF, enforce_new_defaults=True, enforce_scope=True)
 
 _ENFORCER = None
 _ENFORCER_LOCK = threading.Lock()
+# How often the policy file (and policy.d) is looked at for changes.
+RELOAD_INTERVAL = 1.0
+
+
+class _Enforcer(oslo_policy.Enforcer):
+    """oslo.policy's enforcer, looking for policy file changes at most once
+    every RELOAD_INTERVAL seconds instead of on every check (each look
+    searches every configuration directory)."""
+
+    _last_load = float('-inf')
+
+    def load_rules(self, force_reload=False):
+        now = time.monotonic()
+        if not force_reload and now - self._last_load < RELOAD_INTERVAL:
+            return
+        super().load_rules(force_reload)
+        self._last_load = now
 
 
 def init(policy_file=None, rules=None, use_conf=True):
@@ -54,7 +72,7 @@ def init(policy_file=None, rules=None, use_conf=True):
                                 'checks use the defaults in code and '
                                 'ignore any policy file.')
                     use_conf = False
-                enforcer = oslo_policy.Enforcer(
+                enforcer = _Enforcer(
                     CONF, policy_file=policy_file, rules=rules,
                     use_conf=use_conf)
                 enforcer.register_defaults(policies.list_rules())

@@ -46,6 +46,21 @@ def read_json_body(req, max_size):
         raise exception.MalformedRequestBody()
 
 
+# id(schema) -> (schema, validator). Schemas are module constants: each is
+# checked and gets its validator once (jsonschema.validate would re-check
+# the schema on every call); keeping the schema keeps its id unique.
+_VALIDATORS = {}
+
+
+def _validator(schema):
+    entry = _VALIDATORS.get(id(schema))
+    if entry is None:
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        entry = _VALIDATORS[id(schema)] = (schema, cls(schema))
+    return entry[1]
+
+
 def validate(schema, value, what='field/attribute'):
     """Check ``value`` against a JSON schema; raises ValidationError.
 
@@ -53,7 +68,7 @@ def validate(schema, value, what='field/attribute'):
     Value: V. <reason>".
     """
     try:
-        jsonschema.validate(value, schema)
+        _validator(schema).validate(value)
     except jsonschema.ValidationError as exc:
         where = '/'.join(str(p) for p in exc.path)
         if where:

@@ -260,6 +260,8 @@ class TestPolicyFile(PolicyTestCase):
             f.write('"%s": "rule:project_reader_or_admin"\n' % rule)
         later = time.time() + 10
         os.utime(path, (later, later))
+        # The file is looked at again once RELOAD_INTERVAL has passed.
+        policy._ENFORCER._last_load -= policy.RELOAD_INTERVAL
         self.assertTrue(ctx.can(rule, TARGET, fatal=False))
 
     def test_set_rules_overlays_defaults(self):
