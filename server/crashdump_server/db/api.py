@@ -100,6 +100,19 @@ def _writer(_context):
             yield session
 
 
+@contextlib.contextmanager
+def _core_writer():
+    """A Core connection in a transaction: for single-statement writes on
+    the hot path, without the ORM's unit of work."""
+    if not _SERIALIZE_WRITES:
+        with _ENGINE.begin() as connection:
+            yield connection
+        return
+    with _SQLITE_WRITE_LOCK:
+        with _ENGINE.begin() as connection:
+            yield connection
+
+
 def get_engine():
     return _ENGINE
 
@@ -112,15 +125,47 @@ def reset():
     _ENGINE = _SESSION = None
 
 
+# The hot path's statements, built once: a crash dump request runs each of
+# them once, and building SQLAlchemy constructs per call costs more than
+# SQLite takes to run them.
+_NOW = sa.bindparam('now', type_=sa.DateTime)
+_ACTION_ID = ('SELECT id FROM instance_actions '
+              'WHERE instance_uuid = :instance_uuid '
+              'AND request_id = :request_id')
+_ACTION_INSERT = sa.text(
+    'INSERT INTO instance_actions (action, instance_uuid, request_id, '
+    'user_id, project_id, start_time, created_at) VALUES (:action, '
+    ':instance_uuid, :request_id, :user_id, :project_id, :now, :now)'
+).bindparams(_NOW)
+_ACTION_TOUCH = sa.text(
+    'UPDATE instance_actions SET updated_at = :now, '
+    'message = COALESCE(:message, message) '
+    'WHERE instance_uuid = :instance_uuid AND request_id = :request_id'
+).bindparams(_NOW, sa.bindparam('message', type_=sa.String))
+_EVENT_START = sa.text(
+    'INSERT INTO instance_actions_events (action_id, event, start_time, '
+    'host, created_at) SELECT id, :event, :now, :host, :now '
+    'FROM instance_actions WHERE instance_uuid = :instance_uuid '
+    'AND request_id = :request_id').bindparams(_NOW)
+_EVENT_FINISH = sa.text(
+    'UPDATE instance_actions_events SET finish_time = :now, '
+    'updated_at = :now, result = :result, traceback = :traceback, '
+    'details = :details WHERE action_id = (' + _ACTION_ID + ') '
+    'AND event = :event AND finish_time IS NULL').bindparams(
+        _NOW, sa.bindparam('traceback', type_=sa.Text),
+        sa.bindparam('details', type_=sa.Text))
+_INSTANCE = sa.select(models.Instance).where(
+    models.Instance.uuid == sa.bindparam('uuid'))
+_LIVE_INSTANCE = _INSTANCE.where(models.Instance.deleted_at.is_(None))
+
+
 # Servers ------------------------------------------------------------------
 
 def instance_get(context, uuid, read_deleted=False):
     """The server row with this uuid; raises InstanceNotFound."""
+    query = _INSTANCE if read_deleted else _LIVE_INSTANCE
     with _reader(context) as session:
-        query = sa.select(models.Instance).where(models.Instance.uuid == uuid)
-        if not read_deleted:
-            query = query.where(models.Instance.deleted_at.is_(None))
-        instance = session.scalars(query).first()
+        instance = session.scalars(query, {'uuid': uuid}).first()
     if instance is None:
         raise exception.InstanceNotFound(instance_id=uuid)
     return instance
@@ -212,15 +257,13 @@ def instance_sync(context, host, records):
 # Instance actions -----------------------------------------------------------
 
 def action_start(context, instance_uuid, action, request_id):
-    """Record that a user asked for ``action``; returns the action row."""
+    """Record that a user asked for ``action``; returns nothing."""
     now = timeutils.utcnow()
-    row = models.InstanceAction(
-        action=action, instance_uuid=instance_uuid, request_id=request_id,
-        user_id=context.user_id, project_id=context.project_id,
-        start_time=now, created_at=now)
-    with _writer(context) as session:
-        session.add(row)
-    return row
+    with _core_writer() as connection:
+        connection.execute(_ACTION_INSERT, {
+            'action': action, 'instance_uuid': instance_uuid,
+            'request_id': request_id, 'user_id': context.user_id,
+            'project_id': context.project_id, 'now': now})
 
 
 def action_get_by_request_id(context, instance_uuid, request_id):
@@ -277,25 +320,14 @@ def event_start(context, instance_uuid, request_id, event, host):
     Raises InstanceActionNotFound when no such action was recorded.
     """
     now = timeutils.utcnow()
-    Action = models.InstanceAction
-    action_id = (sa.select(Action.id)
-                 .where(Action.instance_uuid == instance_uuid,
-                        Action.request_id == request_id)
-                 .scalar_subquery())
-    with _writer(context) as session:
-        inserted = session.execute(
-            sa.insert(models.InstanceActionEvent).from_select(
-                ['action_id', 'event', 'start_time', 'host', 'created_at'],
-                sa.select(action_id, sa.literal(event), sa.literal(now),
-                          sa.literal(host), sa.literal(now))
-                .where(action_id.is_not(None))))
+    keys = {'instance_uuid': instance_uuid, 'request_id': request_id}
+    with _core_writer() as connection:
+        inserted = connection.execute(_EVENT_START, dict(
+            keys, event=event, host=host, now=now))
         if inserted.rowcount != 1:
             raise exception.InstanceActionNotFound(
                 request_id=request_id, instance_uuid=instance_uuid)
-        session.execute(sa.update(Action)
-                        .where(Action.instance_uuid == instance_uuid,
-                               Action.request_id == request_id)
-                        .values(updated_at=now))
+        connection.execute(_ACTION_TOUCH, dict(keys, now=now, message=None))
 
 
 def event_finish(context, instance_uuid, request_id, event, result,
@@ -305,29 +337,17 @@ def event_finish(context, instance_uuid, request_id, event, result,
     Raises NotFound when the event was never started.
     """
     now = timeutils.utcnow()
-    Action = models.InstanceAction
-    Event = models.InstanceActionEvent
-    action_id = (sa.select(Action.id)
-                 .where(Action.instance_uuid == instance_uuid,
-                        Action.request_id == request_id)
-                 .scalar_subquery())
-    values = {'updated_at': now}
-    if result.lower() == 'error':
-        values['message'] = 'Error'
-    with _writer(context) as session:
-        updated = session.execute(
-            sa.update(Event)
-            .where(Event.action_id == action_id, Event.event == event,
-                   Event.finish_time.is_(None))
-            .values(finish_time=now, updated_at=now, result=result,
-                    traceback=traceback, details=details))
+    keys = {'instance_uuid': instance_uuid, 'request_id': request_id}
+    message = 'Error' if result.lower() == 'error' else None
+    with _core_writer() as connection:
+        updated = connection.execute(_EVENT_FINISH, dict(
+            keys, event=event, now=now, result=result, traceback=traceback,
+            details=details))
         if updated.rowcount == 0:
             raise exception.NotFound(
                 'Event %s of action %s not found' % (event, request_id))
-        session.execute(sa.update(Action)
-                        .where(Action.instance_uuid == instance_uuid,
-                               Action.request_id == request_id)
-                        .values(**values))
+        connection.execute(_ACTION_TOUCH, dict(keys, now=now,
+                                               message=message))
 
 
 # Services -------------------------------------------------------------------
