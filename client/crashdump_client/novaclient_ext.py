@@ -18,6 +18,7 @@ import types
 from novaclient import exceptions
 from novaclient import utils
 
+from crashdump_client import console
 from crashdump_client.v2.crash_dumps import CrashDumpManager  # noqa: F401
 from crashdump_client import progress
 from crashdump_client import results
@@ -41,19 +42,28 @@ from crashdump_client import results
            default=results.DEFAULT_CONCURRENCY,
            help='Requests in flight at once when several servers are given '
                 '(default %d).' % results.DEFAULT_CONCURRENCY)
+@utils.arg('--console-lines', metavar='<count>', type=console.positive_lines,
+           default=None,
+           help='With --wait, print the last <count> lines of the console '
+                'of each server whose crash dump succeeded (the guest\'s '
+                'panic). Off by default.')
 def do_trigger_crash(cs, args):
     """Trigger a crash dump (NMI) in one or more servers.
 
-    Prints one line per server: the request id, or with --wait the result.
-    Exits non-zero if any server was not found, refused or failed.
+    Prints one line per server: the request id, or with --wait the result
+    (and with --console-lines the console's last lines under it).
+    Exits non-zero if any server was not found, refused or failed; a
+    console that cannot be read does not change that.
     """
     with progress.Progress(sys.stderr) as display:
         outcomes = results.trigger_crash_dumps(
             cs, args.servers, wait=args.wait, timeout=args.wait_timeout,
             interval=args.poll_interval, concurrency=args.concurrency,
-            progress=display)
+            progress=display, console_lines=args.console_lines)
     for result in outcomes:
         print(result.line())
+        for line in result.console_block():
+            print(line)
     summary = results.failure_summary(outcomes)
     if summary:
         raise exceptions.CommandError(summary)

@@ -18,6 +18,7 @@ from keystoneauth1 import exceptions as ksa_exceptions
 from novaclient import exceptions
 from novaclient import utils
 
+from crashdump_client import console
 from crashdump_client.v2.crash_dumps import CrashDumpManager
 from crashdump_client import versions
 from crashdump_client import waiting
@@ -48,6 +49,8 @@ class ServerResult(object):
     :ivar outcome: the :class:`~crashdump_client.waiting.CrashDumpOutcome`
         when waited for, else ``None``.
     :ivar error: the exception that failed this server, or ``None``.
+    :ivar console: the :class:`~crashdump_client.console.ConsoleTail` read
+        after a delivered crash dump when asked for, else ``None``.
     """
 
     def __init__(self, name_or_id):
@@ -56,6 +59,7 @@ class ServerResult(object):
         self.request_id = None
         self.outcome = None
         self.error = None
+        self.console = None
 
     @property
     def succeeded(self):
@@ -93,10 +97,18 @@ class ServerResult(object):
         return "Crash dump for %s: %s (request %s)" % (
             label, self.outcome, self.request_id)
 
+    def console_block(self):
+        """The console lines to print under the result; [] when none
+        were read."""
+        if self.console is None:
+            return []
+        return console.console_block(self.server.name, self.server.id,
+                                     self.console)
+
 
 def trigger_crash_dumps(compute, names_or_ids, wait=False, timeout=60,
                         interval=2, concurrency=DEFAULT_CONCURRENCY,
-                        progress=None):
+                        progress=None, console_lines=None):
     """Trigger a crash dump on each server and, optionally, follow them.
 
     :param compute: a novaclient v2 ``Client`` at the version to use.
@@ -109,11 +121,17 @@ def trigger_crash_dumps(compute, names_or_ids, wait=False, timeout=60,
     :param concurrency: requests in flight at once (at least 1).
     :param progress: a :class:`crashdump_client.progress.Progress`, or
         ``None`` for none.
+    :param console_lines: with ``wait``, read this many last lines of the
+        console of each server whose crash dump succeeded (its result's
+        ``console``); ``None`` reads none.
     :returns: a list of :class:`ServerResult`, one per item of
         ``names_or_ids``, in that order.
     :raises novaclient.exceptions.UnsupportedVersion: before anything is
         sent, when the client's microversion is below 2.17.
+    :raises novaclient.exceptions.CommandError: before anything is sent,
+        when ``console_lines`` is given without ``wait``.
     """
+    console.check_options(wait, console_lines)
     versions.require(compute, versions.TRIGGER_CRASH_DUMP,
                      "Triggering a crash dump")
     manager = CrashDumpManager(compute)
@@ -128,6 +146,10 @@ def trigger_crash_dumps(compute, names_or_ids, wait=False, timeout=60,
             _wait_all(manager, compute,
                       [r for r in results if r.error is None],
                       timeout, interval, pool, progress)
+        if wait and console_lines:
+            _read_consoles(compute, [r for r in results if r.outcome and
+                                     r.succeeded], console_lines, pool,
+                           progress)
     return results
 
 
@@ -161,6 +183,18 @@ def _wait_all(manager, compute, accepted, timeout, interval, pool,
             raise answer
         else:
             result.outcome = answer
+
+
+def _read_consoles(compute, delivered, count, pool, progress):
+    _start(progress, "Reading consoles", len(delivered))
+
+    def read(result):
+        result.console = console.read_console_tail(compute, result.server,
+                                                   count)
+        if progress is not None:
+            progress.advance(failed=result.console.lines is None)
+
+    list(pool.map(read, delivered))
 
 
 def _action_reader(manager, result):

@@ -50,6 +50,10 @@ def action(request_id=REQUEST_ID, name="trigger_crash_dump", message=None,
     return body
 
 
+def _is_console_request(request):
+    return "os-getConsoleOutput" in (request.text or "")
+
+
 class ComputeAPI(fixtures.Fixture):
     """requests-mock playing the compute API at :data:`ENDPOINT`."""
 
@@ -86,6 +90,30 @@ class ComputeAPI(fixtures.Fixture):
         self.mock.post("%s/servers/%s/action" % (ENDPOINT, server_id),
                        status_code=status,
                        json=error_body(fault, status, message))
+
+    def add_console(self, *answers, server_id=SERVER_ID):
+        """Answer successive ``os-getConsoleOutput`` actions of a server.
+
+        Each answer is the output text, or ``(status, fault, message)`` for
+        an error. Registered after :meth:`accept_action` it takes only the
+        console requests: other actions still reach the earlier answer.
+        """
+        responses = []
+        for answer in answers:
+            if isinstance(answer, str):
+                responses.append({"json": {"output": answer}})
+            else:
+                status, fault, message = answer
+                responses.append({"status_code": status,
+                                  "json": error_body(fault, status,
+                                                     message)})
+        self.mock.post("%s/servers/%s/action" % (ENDPOINT, server_id),
+                       responses, additional_matcher=_is_console_request)
+
+    def console_requests(self):
+        """The bodies of the ``os-getConsoleOutput`` requests sent."""
+        return [r.json() for r in self.mock.request_history
+                if r.method == "POST" and _is_console_request(r)]
 
     def add_action(self, *bodies, server_id=SERVER_ID,
                    request_id=REQUEST_ID):

@@ -24,6 +24,9 @@ from crashdump_client import results
 LOG = logging.getLogger(__name__)
 
 TRIGGER_COLUMNS = ("Server", "ID", "Request ID", "Result")
+#: The extra column of ``trigger --console-lines`` in formats other than
+#: the table (a table prints the console under itself instead).
+CONSOLE_COLUMN = "Console"
 LIST_COLUMNS = ("Request ID", "Start Time", "Message", "Result")
 #: The fields of ``show``, in this order; ``updated_at`` from 2.58.
 SHOW_FIELDS = ("action", "instance_uuid", "request_id", "user_id",
@@ -46,8 +49,11 @@ class TriggerCrashDump(command.Lister):
     Prints one row per server: its request ID and, with --wait, whether the
     NMI was delivered. A failure on one server does not stop the others;
     the command exits non-zero when any server was not found, refused the
-    request or, with --wait, did not succeed. Needs compute API
-    microversion 2.17 or later.
+    request or, with --wait, did not succeed. With --console-lines the
+    last lines of each delivered server's console follow the table (in
+    other formats they are the Console column); a console that cannot be
+    read is said in one sentence and does not change the exit status.
+    Needs compute API microversion 2.17 or later.
     """
 
     def get_parser(self, prog_name):
@@ -74,6 +80,12 @@ class TriggerCrashDump(command.Lister):
             default=results.DEFAULT_CONCURRENCY,
             help="Requests in flight at once when several servers are "
                  "given (default %d)" % results.DEFAULT_CONCURRENCY)
+        parser.add_argument(
+            "--console-lines", metavar="<count>",
+            type=_positive(int), default=None,
+            help="With --wait, show the last <count> lines of the console "
+                 "of each server whose crash dump succeeded (the guest's "
+                 "panic); off by default")
         return parser
 
     def take_action(self, parsed_args):
@@ -83,19 +95,33 @@ class TriggerCrashDump(command.Lister):
                 compute, parsed_args.servers, wait=parsed_args.wait,
                 timeout=parsed_args.timeout,
                 interval=parsed_args.poll_interval,
-                concurrency=parsed_args.concurrency, progress=display)
+                concurrency=parsed_args.concurrency, progress=display,
+                console_lines=parsed_args.console_lines)
         self.failure_summary = results.failure_summary(outcomes)
-        return TRIGGER_COLUMNS, [
-            (result.server_name, result.server_id, result.request_id,
-             result.result) for result in outcomes]
+        rows = [(result.server_name, result.server_id, result.request_id,
+                 result.result) for result in outcomes]
+        if not parsed_args.console_lines:
+            return TRIGGER_COLUMNS, rows
+        if parsed_args.formatter == "table":
+            self.console_blocks = [result.console_block()
+                                   for result in outcomes]
+            return TRIGGER_COLUMNS, rows
+        return TRIGGER_COLUMNS + (CONSOLE_COLUMN,), [
+            row + (result.console.text() if result.console else None,)
+            for row, result in zip(rows, outcomes)]
 
     def run(self, parsed_args):
-        """Print the rows, then fail the command if any server failed.
+        """Print the rows (and the consoles under a table), then fail the
+        command if any server failed.
 
         :returns: the exit status: 0 when every server succeeded, else 1.
         """
         self.failure_summary = None
+        self.console_blocks = []
         status = super().run(parsed_args)
+        for block in self.console_blocks:
+            for line in block:
+                self.app.stdout.write(line + "\n")
         if self.failure_summary:
             self.app.stderr.write(self.failure_summary + "\n")
             return status or 1
