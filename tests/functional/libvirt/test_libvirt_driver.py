@@ -25,7 +25,9 @@ INVENTORY_TIMEOUT = 15
 PANIC_TIMEOUT = 20
 
 
-class LibvirtDriverTest(base.FunctionalTestCase):
+class LibvirtTestCase(base.FunctionalTestCase):
+    """crashdump-all on the real libvirt host, with the helpers the libvirt
+    test modules share; it holds no tests of its own."""
 
     OPTIONS = {
         'DEFAULT.compute_driver': 'libvirt',
@@ -127,7 +129,8 @@ class LibvirtDriverTest(base.FunctionalTestCase):
     def assertNoPanic(self, name):
         self.assertNotIn('Kernel panic', host.console_log(name))
 
-    # -- tests ----------------------------------------------------------------
+
+class LibvirtDriverTest(LibvirtTestCase):
 
     def test_trigger_wait_panics_the_guest(self):
         name, uuid = self.running_guest('web')
