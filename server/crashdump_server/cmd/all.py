@@ -5,7 +5,6 @@ The embedded mode: SQLite under ``[DEFAULT] state_path`` (unless
 ``transport_url`` says otherwise). Syncs the schema on start and prints
 the URL it serves.
 """
-import signal
 import sys
 
 from oslo_log import log as logging
@@ -36,15 +35,7 @@ def main(argv=None):
     server, url = http.make_server(conf, application)
     print('crashdump API serving at %s/v2.1 (compute agent %s, driver %s)'
           % (url, conf.host, conf.compute_driver), flush=True)
-    signal.signal(signal.SIGTERM, http.interrupt)
-    try:
-        server.serve()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-        agent.stop()
-        rpc.cleanup()
+    http.serve_until_stopped(server, agent.stop, rpc.cleanup)
     return 0
 
 

@@ -3,7 +3,6 @@
 For production, prefer a WSGI server with ``crashdump_server.wsgi.api``;
 this serves the same application with cheroot.
 """
-import signal
 import sys
 
 from crashdump_server.api import deploy
@@ -24,14 +23,7 @@ def main(argv=None):
         sys.exit('crashdump-api: %s' % exc)
     server, url = http.make_server(conf, application)
     print('crashdump API serving at %s/v2.1' % url, flush=True)
-    signal.signal(signal.SIGTERM, http.interrupt)
-    try:
-        server.serve()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-        rpc.cleanup()
+    http.serve_until_stopped(server, rpc.cleanup)
     return 0
 
 

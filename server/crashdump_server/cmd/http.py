@@ -1,4 +1,6 @@
 """Serve the API application over HTTP with cheroot's threaded server."""
+import signal
+
 import cheroot.wsgi
 
 
@@ -18,3 +20,17 @@ def make_server(conf, application):
 def interrupt(*_signal_args):
     """SIGTERM handler: leave serve() as Ctrl-C would, then clean up."""
     raise KeyboardInterrupt()
+
+
+def serve_until_stopped(server, *cleanups):
+    """Serve until SIGTERM or Ctrl-C, then stop the server and run each
+    cleanup (in order)."""
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        for cleanup in cleanups:
+            cleanup()

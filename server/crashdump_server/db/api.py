@@ -171,6 +171,26 @@ def instance_get(context, uuid, read_deleted=False):
     return instance
 
 
+def _newest_first_page(session, query, model, limit, marker,
+                       marker_clause):
+    """``query`` ordered newest first (created_at, id) and cut to the page
+    after the row ``marker_clause`` finds; raises MarkerNotFound when it
+    finds none."""
+    if marker is not None:
+        anchor = session.execute(sa.select(model.created_at, model.id)
+                                 .where(marker_clause)).first()
+        if anchor is None:
+            raise exception.MarkerNotFound(marker=marker)
+        query = query.where(sa.or_(
+            model.created_at < anchor.created_at,
+            sa.and_(model.created_at == anchor.created_at,
+                    model.id < anchor.id)))
+    query = query.order_by(model.created_at.desc(), model.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return query
+
+
 def instance_get_all(context, project_id=None, name=None, limit=None,
                      marker=None, filters=None):
     """Servers newest first (created_at, id descending), one page.
@@ -193,19 +213,8 @@ def instance_get_all(context, project_id=None, name=None, limit=None,
                 query = query.where(getattr(Instance, column).in_(value))
             else:
                 query = query.where(getattr(Instance, column) == value)
-        if marker is not None:
-            anchor = session.execute(
-                sa.select(Instance.created_at, Instance.id)
-                .where(Instance.uuid == marker)).first()
-            if anchor is None:
-                raise exception.MarkerNotFound(marker=marker)
-            query = query.where(sa.or_(
-                Instance.created_at < anchor.created_at,
-                sa.and_(Instance.created_at == anchor.created_at,
-                        Instance.id < anchor.id)))
-        query = query.order_by(Instance.created_at.desc(), Instance.id.desc())
-        if limit is not None:
-            query = query.limit(limit)
+        query = _newest_first_page(session, query, Instance, limit, marker,
+                                   Instance.uuid == marker)
         try:
             return list(session.scalars(query))
         except sa_exc.OperationalError as exc:
@@ -297,20 +306,10 @@ def actions_get(context, instance_uuid, limit=None, marker=None,
             query = query.where(changed >= changes_since)
         if changes_before is not None:
             query = query.where(changed <= changes_before)
-        if marker is not None:
-            anchor = session.execute(
-                sa.select(Action.created_at, Action.id).where(
-                    Action.instance_uuid == instance_uuid,
-                    Action.request_id == marker)).first()
-            if anchor is None:
-                raise exception.MarkerNotFound(marker=marker)
-            query = query.where(sa.or_(
-                Action.created_at < anchor.created_at,
-                sa.and_(Action.created_at == anchor.created_at,
-                        Action.id < anchor.id)))
-        query = query.order_by(Action.created_at.desc(), Action.id.desc())
-        if limit is not None:
-            query = query.limit(limit)
+        query = _newest_first_page(
+            session, query, Action, limit, marker,
+            sa.and_(Action.instance_uuid == instance_uuid,
+                    Action.request_id == marker))
         return list(session.scalars(query))
 
 
