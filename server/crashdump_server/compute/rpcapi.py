@@ -100,7 +100,9 @@ class ComputeAPI:
         try:
             cctxt.cast(context, 'trigger_crash_dump',
                        instance_uuid=instance.uuid, deadline=deadline)
-        except messaging.MessagingException as exc:
+        # MessageUndeliverable is no MessagingException: name it too.
+        except (messaging.MessagingException,
+                messaging.MessageUndeliverable) as exc:
             LOG.error('Crash dump request %(req)s for server %(uuid)s could '
                       'not be sent to the agent on %(host)s: %(exc)s',
                       {'req': context.request_id, 'uuid': instance.uuid,
