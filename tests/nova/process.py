@@ -1,8 +1,8 @@
 """The harness's Nova as a subprocess of the test runner.
 
 :func:`shared` starts one Nova per test process (stestr worker) on first
-use, with the contract fixture servers, and stops it when the process
-exits (or dies: the harness leaves when orphaned, and gets SIGTERM from
+use (the contract fixture servers are made there when first asked for), and
+stops it when the process exits (or dies: the harness leaves when orphaned, and gets SIGTERM from
 the kernel when its parent dies). :class:`NovaProcess` is one such server.
 """
 import atexit
@@ -114,30 +114,41 @@ class NovaProcess:
 
 
 class SharedNova:
-    """The Nova of this test process with the contract fixture servers.
+    """The Nova of this test process.
 
-    ``nova`` (a started :class:`NovaProcess`), ``servers`` (fixture name ->
-    id, name, project_id, user_id) and ``credentials`` (fixture name ->
-    token, user_id, project_id).
+    ``nova`` is a started :class:`NovaProcess`; :meth:`mapping` makes the
+    contract fixture servers there on first use (CLI tests make their own
+    and need none of them).
     """
 
     def __init__(self):
-        fixtures = contract_cases.load_fixtures()
         self.nova = NovaProcess().start()
         atexit.register(self.nova.stop)
-        try:
-            self.servers = servers.create_servers(self.nova.url,
-                                                  fixtures['servers'])
-        except Exception as error:
-            raise RuntimeError('%s\n%s' % (error, self.nova.output()))
-        self.credentials = {
-            name: {'token': '%s:%s' % (c['user_id'], c['project_id']),
-                   'user_id': c['user_id'], 'project_id': c['project_id']}
-            for name, c in fixtures['credentials'].items()}
+        self._mapping = None
 
     def mapping(self):
-        """The ``CRASHDUMP_CONTRACT_FIXTURES`` document for this Nova."""
-        return {'credentials': self.credentials, 'servers': self.servers}
+        """The ``CRASHDUMP_CONTRACT_FIXTURES`` document for this Nova:
+        ``servers`` (fixture name -> id, name, project_id, user_id) and
+        ``credentials`` (fixture name -> token, user_id, project_id).
+
+        Raises RuntimeError, with Nova's log, when a server cannot be made.
+        """
+        if self._mapping is None:
+            fixtures = contract_cases.load_fixtures()
+            try:
+                made = servers.create_servers(self.nova.url,
+                                              fixtures['servers'])
+            except Exception as error:
+                raise RuntimeError('%s\n%s' % (error, self.nova.output()))
+            self._mapping = {
+                'servers': made,
+                'credentials': {
+                    name: {'token': '%s:%s' % (c['user_id'],
+                                               c['project_id']),
+                           'user_id': c['user_id'],
+                           'project_id': c['project_id']}
+                    for name, c in fixtures['credentials'].items()}}
+        return self._mapping
 
 
 def shared():

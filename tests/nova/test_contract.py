@@ -50,12 +50,12 @@ def nova_endpoint():
     """The shared Nova as a contract endpoint (made once per process)."""
     shared = process.shared()
     if not hasattr(shared, 'endpoint'):
-        nova = shared.nova
+        nova, mapping = shared.nova, shared.mapping()
         shared.endpoint = endpoints.HttpEndpoint(
             nova.url, {'min_version': nova.min_version,
                        'max_version': nova.max_version_served},
-            shared.servers, shared.credentials,
-            {name: c['token'] for name, c in shared.credentials.items()})
+            mapping['servers'], mapping['credentials'],
+            {name: c['token'] for name, c in mapping['credentials'].items()})
     return shared.endpoint
 
 
