@@ -68,8 +68,9 @@ class Backends:
         """Install if needed, start both servers, create vhost and
         database; returns self. Raises BackendsUnusable.
 
-        ``with_database`` (a callable, e.g. the schema sync) runs as soon
-        as the database exists, while the broker may still be booting.
+        ``with_database`` (a callable, e.g. the schema sync) runs in the
+        calling thread as soon as the database exists, while the broker
+        may still be booting.
         """
         if os.geteuid() != 0:
             raise BackendsUnusable(
@@ -78,11 +79,15 @@ class Backends:
         script('install.sh')
         self._created = True
         # The broker takes 5-8 s to boot, PostgreSQL ~2 s: side by side.
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            started = [pool.submit(self._start_broker),
-                       pool.submit(self._start_database, with_database)]
-            for future in started:
-                future.result()
+        # The database side stays in this thread: processes started by
+        # with_database die with the thread that started them
+        # (PR_SET_PDEATHSIG), and a pool thread ends early.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            broker = pool.submit(self._start_broker)
+            try:
+                self._start_database(with_database)
+            finally:
+                broker.result()
         return self
 
     def _start_broker(self):

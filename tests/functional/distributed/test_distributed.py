@@ -88,8 +88,10 @@ class DistributedModeTest(base.FunctionalTestCase):
         cls.backends = backends_mod.Backends()
         cls.processes = []
         try:
-            cls.backends.start(with_database=cls._sync_schema)
-            cls._start_site()
+            # The APIs need only the database: they start while the broker
+            # boots.
+            cls.backends.start(with_database=cls._start_apis)
+            cls._start_agents()
         except BaseException:
             cls._stop_everything()
             raise
@@ -101,18 +103,23 @@ class DistributedModeTest(base.FunctionalTestCase):
             cls.backends, os.path.join(cls.workdir, name), **defaults)
 
     @classmethod
-    def _sync_schema(cls):
+    def _start_apis(cls):
         processes.manage(processes.write_config(
             os.path.join(cls.workdir, 'manage.conf'), cls._sections('api')),
             'db', 'sync')
-
-    @classmethod
-    def _start_site(cls):
         cls.api = processes.ApiProcess(os.path.join(cls.workdir, 'api'),
                                        cls._sections('api'))
         cls.short_api = processes.ApiProcess(
             os.path.join(cls.workdir, 'short-api'),
             cls._sections('short-api', request_ttl=SHORT_TTL))
+        for api in (cls.api, cls.short_api):
+            cls.processes.append(api)
+            api.launch()
+        # The helpers of base.FunctionalTestCase talk to cls.server.
+        cls.server = cls.api
+
+    @classmethod
+    def _start_agents(cls):
         cls.agent_a = processes.AgentProcess(
             os.path.join(cls.workdir, HOST_A),
             cls._sections(HOST_A, host=HOST_A, report_interval=1),
@@ -121,13 +128,11 @@ class DistributedModeTest(base.FunctionalTestCase):
             os.path.join(cls.workdir, HOST_B),
             cls._sections(HOST_B, host=HOST_B, report_interval=1),
             SERVERS_B)
-        cls.processes = [cls.api, cls.short_api, cls.agent_a, cls.agent_b]
-        for process in cls.processes:
-            process.launch()
+        for agent in (cls.agent_a, cls.agent_b):
+            cls.processes.append(agent)
+            agent.launch()
         for process in cls.processes:
             process.wait_ready()
-        # The helpers of base.FunctionalTestCase talk to cls.server.
-        cls.server = cls.api
 
     @classmethod
     def _stop_everything(cls):
