@@ -21,7 +21,9 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _die_with_parent():
-    # A test runner killed mid-run must not leave processes behind.
+    # A test runner killed mid-run must not leave processes behind. Linux
+    # sends the signal when the *thread* that started the child ends: start
+    # processes from a thread that lives as long as they should.
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG,
                                             signal.SIGTERM)
 
