@@ -1,9 +1,10 @@
 """The harness's Nova as a subprocess of the test runner.
 
 :func:`shared` starts one Nova per test process (stestr worker) on first
-use (the contract fixture servers are made there when first asked for), and
-stops it when the process exits (or dies: the harness leaves when orphaned, and gets SIGTERM from
-the kernel when its parent dies). :class:`NovaProcess` is one such server.
+use (the contract fixture servers are made there when first asked for),
+and stops it when the process exits (or dies: the harness leaves when
+orphaned, and gets SIGTERM from the kernel when its parent dies).
+:class:`NovaProcess` is one such server.
 """
 import atexit
 import ctypes
