@@ -11,6 +11,8 @@ if [ "$(id -u)" -eq 0 ]; then
     bash tools/realparts/libvirt/install.sh
     # Ironic, ipmitool and the BMC emulators, in venvs of their own.
     bash tools/realparts/ironic/install.sh
+    # RabbitMQ and PostgreSQL for the distributed mode.
+    bash tools/realparts/distributed/install.sh
 else
     log "not root: the functional tests need root for libvirt, QEMU and Ironic and will fail"
 fi

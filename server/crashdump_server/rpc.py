@@ -7,7 +7,7 @@ _TRANSPORT = None
 _NOTIFIER = None
 
 # The embedded mode's default: in-process messaging, no broker.
-EMBEDDED_TRANSPORT_URL = 'fake://'
+EMBEDDED_TRANSPORT_URL = 'inproc://'
 
 
 class ContextSerializer(messaging.NoOpSerializer):
@@ -21,7 +21,7 @@ class ContextSerializer(messaging.NoOpSerializer):
 
 
 def register_opts(conf):
-    """Register oslo.messaging's [DEFAULT] options, defaulting to fake://.
+    """Register oslo.messaging's [DEFAULT] options, defaulting to inproc://.
 
     Without a ``transport_url`` crashdump runs embedded: API and agent talk
     in-process. Set it (``rabbit://...``) for the distributed mode.

@@ -3,6 +3,7 @@ import types
 from unittest import mock
 
 import fixtures
+import oslo_messaging as messaging
 from oslo_messaging import conffixture as messaging_fixture
 import testtools
 
@@ -10,6 +11,7 @@ from crashdump_server.compute import manager as compute_manager
 from crashdump_server.compute import rpcapi
 from crashdump_server import context as crashdump_context
 from crashdump_server.db import api as db_api
+from crashdump_server import exception
 from crashdump_server import rpc
 from tests.unit.server import test_db_api
 
@@ -142,6 +144,24 @@ class CastTest(RpcTestCase):
             context, 'trigger_crash_dump', instance_uuid='u-1',
             deadline='2024-05-01T12:05:00')
         self.rpc_client.prepare.return_value.call.assert_not_called()
+
+    def test_undeliverable_cast_is_agent_unreachable(self):
+        # RabbitMQ returns a cast for a host no agent ever listened on;
+        # MessageUndeliverable is not a MessagingException.
+        instance = types.SimpleNamespace(uuid='u-1', host='compute-9')
+        context = types.SimpleNamespace(request_id='req-1')
+        undeliverable = messaging.MessageUndeliverable(
+            Exception('no route'), 'crashdump', 'k', 'm')
+        for failure in (undeliverable,
+                        messaging.MessageDeliveryFailure('broker gone')):
+            self.rpc_client.prepare.return_value.cast.side_effect = failure
+            error = self.assertRaises(
+                exception.ComputeAgentUnreachable,
+                self.client().trigger_crash_dump, context, instance,
+                '2024-05-01T12:05:00')
+            self.assertIn('compute-9', error.message)
+        prepared = self.rpc_client.prepare.call_args[1]
+        self.assertTrue(prepared['transport_options'].at_least_once)
 
     def test_one_client_per_cap(self):
         api = self.client()
