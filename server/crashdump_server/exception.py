@@ -51,6 +51,11 @@ class InstanceNotFound(NotFound):
     msg_fmt = 'Instance %(instance_id)s could not be found.'
 
 
+class InstanceMappingNotFound(NotFound):
+    """Nova's words for an id no server ever had, in server actions."""
+    msg_fmt = 'Instance %(uuid)s has no mapping to a cell.'
+
+
 class InstanceActionNotFound(NotFound):
     msg_fmt = 'Action %(request_id)s not found'
 

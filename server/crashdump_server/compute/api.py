@@ -39,6 +39,25 @@ class API:
             raise exception.InstanceNotFound(instance_id=instance_id)
         return instance
 
+    def get_for_action(self, context, instance_id):
+        """The server for a server action, looked up as Nova's actions do.
+
+        Like :meth:`get`, but an id that no server ever had raises
+        InstanceMappingNotFound ("... has no mapping to a cell."), Nova's
+        answer there; a server the caller may not see, or one that is
+        gone, is InstanceNotFound.
+        """
+        try:
+            return self.get(context, instance_id)
+        except exception.InstanceNotFound:
+            if not uuidutils.is_uuid_like(instance_id):
+                raise exception.InstanceMappingNotFound(uuid=instance_id)
+            try:
+                db_api.instance_get(context, instance_id, read_deleted=True)
+            except exception.InstanceNotFound:
+                raise exception.InstanceMappingNotFound(uuid=instance_id)
+            raise
+
     def get_all(self, context, project_id=None, name=None, limit=None,
                 marker=None, filters=None):
         """One page of servers, newest first; see db.api.instance_get_all.

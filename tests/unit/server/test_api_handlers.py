@@ -245,16 +245,19 @@ class VersionAndSchemaTest(ActionTestCase):
 class ServerLookupTest(ActionTestCase):
     """Check 4: the server exists and the caller may see it."""
 
+    # An id no server ever had: Nova's actions answer with its cell
+    # mapping message; a server the caller may not see, "not found".
     def test_unknown_server_is_404(self):
         response = self.post(UNKNOWN)
         self.assertFault(response, 404, 'itemNotFound',
-                         'Instance %s could not be found.' % UNKNOWN)
+                         'Instance %s has no mapping to a cell.' % UNKNOWN)
 
     def test_malformed_id_is_404(self):
         for server_id in ('not-a-uuid', 'web-1', '12345'):
             response = self.post(server_id)
-            self.assertFault(response, 404, 'itemNotFound',
-                             'Instance %s could not be found.' % server_id)
+            self.assertFault(
+                response, 404, 'itemNotFound',
+                'Instance %s has no mapping to a cell.' % server_id)
 
     def test_other_projects_server_is_404(self):
         response = self.post(OTHERS)

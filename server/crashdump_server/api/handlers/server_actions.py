@@ -84,6 +84,6 @@ def post_action(req):
     if microversion.from_environ(req.environ) < min_version:
         raise exception.NotFound()
     util.validate(body_schema, body)
-    instance = req.environ[handler.COMPUTE_API_KEY].get(
+    instance = req.environ[handler.COMPUTE_API_KEY].get_for_action(
         context, req.urlvars['server_id'])
     return action(req, context, instance, body[name])
