@@ -17,6 +17,6 @@ else
     log "not root: the functional tests need root for libvirt, QEMU and Ironic and will fail"
 fi
 bootstrap_python
-envs=${1:-pep8,py3,functional,docs,releasenotes}
+envs=${1:-pep8,py3,functional,nova,docs,releasenotes}
 log "running tox -e $envs"
 exec "$VENV/bin/tox" -e "$envs"
