@@ -5,28 +5,7 @@
 CRASHDUMP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VENV="$CRASHDUMP_ROOT/.venv"
 
-log() { printf '==> %s\n' "$*" >&2; }
-
-apt_install() {
-    # apt_install PKG...: install the Debian packages that are missing.
-    local missing=()
-    for pkg in "$@"; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
-            grep -q 'install ok installed' || missing+=("$pkg")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-        log "missing Debian packages: ${missing[*]} (run as root on Debian/Ubuntu to install them)"
-        return 1
-    fi
-    log "installing ${missing[*]}"
-    if [ -z "${CRASHDUMP_APT_UPDATED:-}" ]; then
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        export CRASHDUMP_APT_UPDATED=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}" >/dev/null
-}
+source "$CRASHDUMP_ROOT/tools/lib/common.sh"
 
 pick_python() {
     # The first python3 that can make a virtualenv.

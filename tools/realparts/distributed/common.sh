@@ -11,22 +11,12 @@ CRASHDUMP_RABBIT_PORT=${CRASHDUMP_RABBIT_PORT:-5672}
 
 DISTRIBUTED_PACKAGES=(rabbitmq-server postgresql)
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../lib" && pwd)/common.sh"
 
 need_root() {
     [ "$(id -u)" -eq 0 ] || die "$1 needs root (the broker and the database run as their own users, started by root)"
 }
 
-pid_alive() {
-    # pid_alive FILE: true when FILE names a running process (a zombie,
-    # where nothing reaps orphans, is not running).
-    [ -s "$1" ] || return 1
-    local pid
-    pid=$(cat "$1")
-    kill -0 "$pid" 2>/dev/null || return 1
-    [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]
-}
 
 stop_pid() {
     # stop_pid FILE [SECONDS]: SIGTERM the process FILE names, wait for it

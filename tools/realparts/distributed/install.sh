@@ -6,15 +6,9 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-missing=()
-for pkg in "${DISTRIBUTED_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
-        grep -q 'install ok installed' || missing+=("$pkg")
-done
+mapfile -t missing < <(missing_packages "${DISTRIBUTED_PACKAGES[@]}")
 [ ${#missing[@]} -eq 0 ] && exit 0
 need_root "installing ${missing[*]}"
-command -v apt-get >/dev/null || die "no apt-get: install ${missing[*]} by hand"
-log "installing ${missing[*]}"
 # The packages' maintainer scripts would start the services through
 # invoke-rc.d; a policy-rc.d that says "no" keeps them down, so every
 # running broker or database is one these scripts started (and stop).
@@ -24,10 +18,4 @@ if [ ! -e "$policy" ]; then
     chmod 755 "$policy"
     trap 'rm -f "$policy"' EXIT
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt_opts=(-o DPkg::Lock::Timeout=300 -qq)
-if [ -z "${CRASHDUMP_APT_UPDATED:-}" ]; then
-    apt-get "${apt_opts[@]}" update
-fi
-apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" \
-    >/dev/null
+apt_install "${missing[@]}" || die "cannot install ${missing[*]}"

@@ -7,13 +7,7 @@ IRONIC_PIP_PACKAGES=(ironic python-ironicclient)
 BMC_PIP_PACKAGES=(virtualbmc sushy-tools pyghmi)
 IRONIC_SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-
-pid_alive() {
-    # pid_alive FILE: true when FILE names a running process.
-    [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
-}
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../lib" && pwd)/common.sh"
 
 stop_pid_file() {
     # stop_pid_file FILE: SIGTERM the process FILE names, wait up to 10 s,

@@ -6,15 +6,8 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-if ! command -v ipmitool >/dev/null; then
-    [ "$(id -u)" -eq 0 ] || die "installing ipmitool needs root"
-    log "installing ipmitool"
-    export DEBIAN_FRONTEND=noninteractive
-    apt_opts=(-o DPkg::Lock::Timeout=300 -qq)
-    [ -n "${CRASHDUMP_APT_UPDATED:-}" ] || apt-get "${apt_opts[@]}" update
-    apt-get "${apt_opts[@]}" install -y --no-install-recommends ipmitool \
-        >/dev/null
-fi
+command -v ipmitool >/dev/null ||
+    apt_install ipmitool || die "ipmitool is missing and cannot be installed here"
 
 install_venv() {
     # install_venv VENV PACKAGE...
