@@ -27,6 +27,9 @@ class IronicTestCase(base.FunctionalTestCase):
     """Subclasses enroll their nodes in :meth:`enroll_nodes`."""
 
     SERVERS = []
+    # Seconds the driver gives one Ironic request, and one whole trigger.
+    REQUEST_TIMEOUT = 15
+    TRIGGER_TIMEOUT = TRIGGER_TIMEOUT
 
     @classmethod
     def enroll_nodes(cls, stack):
@@ -44,8 +47,8 @@ class IronicTestCase(base.FunctionalTestCase):
                 'ironic.endpoint_override': cls.stack.url,
                 'ironic.max_retries': MAX_RETRIES,
                 'ironic.retry_interval': RETRY_INTERVAL,
-                'ironic.trigger_timeout': TRIGGER_TIMEOUT,
-                'ironic.timeout': 15,
+                'ironic.trigger_timeout': cls.TRIGGER_TIMEOUT,
+                'ironic.timeout': cls.REQUEST_TIMEOUT,
             }
             super().setUpClass()
         except BaseException:
@@ -77,8 +80,9 @@ class IronicTestCase(base.FunctionalTestCase):
         id, seconds it took, the CommandResult)."""
         started = time.monotonic()
         result = self.nova('trigger-crash', server, '--wait',
-                           '--poll-interval', '0.2', user=user,
-                           project=project)
+                           '--poll-interval', '0.2',
+                           '--timeout', str(self.TRIGGER_TIMEOUT + 30),
+                           user=user, project=project)
         seconds = time.monotonic() - started
         matches = [RESULT_LINE.match(line)
                    for line in result.stdout.splitlines()]
