@@ -23,7 +23,7 @@ class TestIronicGuestChain(ironic_base.IronicTestCase):
     # Emulated BMCs in front of emulated guests answer slowly on a loaded
     # 2-core machine: an NMI through sushy-tools has taken over 15 s.
     REQUEST_TIMEOUT = 60
-    TRIGGER_TIMEOUT = 120
+    TRIGGER_TIMEOUT = 80
 
     @classmethod
     def enroll_nodes(cls, stack):
