@@ -29,9 +29,7 @@ bench puts on the server's PYTHONPATH only: it wraps libvirt's
 ``virDomain.injectNMI`` and changes no server code. With ``--no-probe`` (or
 should the lines be missing) the agent column is empty and the driver
 column runs from the manager's start to the event's finish_time, which is
-taken right after the driver returns. ``--event-driven-rpc`` also makes the
-probe wake oslo.messaging's in-process listener on each message instead of
-its 50 ms polling, to show what the RPC segment would be with that change.
+taken right after the driver returns.
 
 The segments add up to the end-to-end figure. ``server`` is API receive
 to injectNMI return. Targets: end to end under 1.5 s, server under 20 ms
@@ -297,9 +295,6 @@ def parse_args(argv):
                         help='--console-lines of the nova command')
     parser.add_argument('--no-probe', action='store_true',
                         help='do not load e2e_probe into the server')
-    parser.add_argument('--event-driven-rpc', action='store_true',
-                        help='the probe wakes the in-process RPC listener '
-                             'per message (an experiment, see above)')
     parser.add_argument('--json', action='store_true',
                         help='print the runs and medians as JSON')
     parser.add_argument('--keep', action='store_true',
@@ -319,8 +314,6 @@ def start_server(args):
         if not args.no_probe:
             os.environ['PYTHONPATH'] = os.pathsep.join(
                 p for p in (PROBE_DIR, os.environ.get('PYTHONPATH')) if p)
-        if args.event_driven_rpc:
-            os.environ['CRASHDUMP_BENCH_EVENT_RPC'] = '1'
         srv.start()
     finally:
         os.environ.clear()
@@ -333,9 +326,7 @@ def run_all(args):
     bench_cli._server_importable()
     machine = {'cpus': os.cpu_count(),
                'load': ' '.join('%.2f' % v for v in os.getloadavg()),
-               'rpc': ('in-process, woken per message (--event-driven-rpc)'
-                       if args.event_driven_rpc else
-                       'in-process fake:// (listener looks every 50 ms)')}
+               'rpc': 'the embedded transport_url (inproc://)'}
     host.acquire()
     home = tempfile.mkdtemp(prefix='crashdump-bench-e2e-')
     guest = 'cdbench%d' % os.getpid()
@@ -346,7 +337,6 @@ def run_all(args):
             srv = start_server(args)
             try:
                 env = bench_cli._environment(srv, home, 'nova')
-                env.pop('CRASHDUMP_BENCH_EVENT_RPC', None)
                 runs = []
                 for index in range(args.warmup + args.runs):
                     label = ('warm-up' if index < args.warmup else
