@@ -88,29 +88,25 @@ def _reader(_context):
         yield session
 
 
+def _write_turn():
+    # See _SQLITE_WRITE_LOCK.
+    return (_SQLITE_WRITE_LOCK if _SERIALIZE_WRITES
+            else contextlib.nullcontext())
+
+
 @contextlib.contextmanager
 def _writer(_context):
-    """A write transaction; on SQLite, one at a time in this process."""
-    if not _SERIALIZE_WRITES:
-        with _SESSION.begin() as session:
-            yield session
-        return
-    with _SQLITE_WRITE_LOCK:
-        with _SESSION.begin() as session:
-            yield session
+    """An ORM write transaction; on SQLite, one at a time in this process."""
+    with _write_turn(), _SESSION.begin() as session:
+        yield session
 
 
 @contextlib.contextmanager
 def _core_writer():
-    """A Core connection in a transaction: for single-statement writes on
-    the hot path, without the ORM's unit of work."""
-    if not _SERIALIZE_WRITES:
-        with _ENGINE.begin() as connection:
-            yield connection
-        return
-    with _SQLITE_WRITE_LOCK:
-        with _ENGINE.begin() as connection:
-            yield connection
+    """A Core connection in a transaction, for single-statement writes on
+    the hot path without the ORM's unit of work; same turns as _writer."""
+    with _write_turn(), _ENGINE.begin() as connection:
+        yield connection
 
 
 def get_engine():
@@ -278,11 +274,15 @@ def action_start(context, instance_uuid, action, request_id):
 def action_get_by_request_id(context, instance_uuid, request_id):
     """The action with its events; raises InstanceActionNotFound."""
     with _reader(context) as session:
+        # One SELECT for the action and its events: two would let the agent
+        # commit between them, showing a finished event beside an action
+        # whose message is not yet updated.
         row = session.scalars(
             sa.select(models.InstanceAction)
-            .options(orm.selectinload(models.InstanceAction.events))
+            .options(orm.joinedload(models.InstanceAction.events))
             .where(models.InstanceAction.instance_uuid == instance_uuid,
-                   models.InstanceAction.request_id == request_id)).first()
+                   models.InstanceAction.request_id == request_id)
+        ).unique().first()
     if row is None:
         raise exception.InstanceActionNotFound(
             request_id=request_id, instance_uuid=instance_uuid)
