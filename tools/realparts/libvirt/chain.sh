@@ -60,7 +60,7 @@ step "crashdump-all serving"
 export OS_AUTH_TYPE=admin_token OS_ENDPOINT=$url OS_TOKEN=demo:demo
 export OS_PROJECT_ID=demo OS_AUTH_URL=http://127.0.0.1/unused
 export XDG_CACHE_HOME=$work/cache
-"$bin/nova" trigger-crash "$guest" --wait 2>/dev/null
+"$bin/nova" trigger-crash "$guest" --wait --console-lines 6 2>/dev/null
 step "nova trigger-crash --wait"
 log=$CRASHDUMP_GUEST_LOGS/$guest.log
 for _ in $(seq 100); do
