@@ -14,11 +14,13 @@ Who sees what in an action's ``events``:
 from crashdump_server.api import microversion
 from crashdump_server.api.views import formats
 from crashdump_server.api.views import links
+from crashdump_server.policies import instance_actions as \
+    instance_actions_policies
 
 ENVIRON_CONTEXT = links.ENVIRON_CONTEXT
 
-RULE_EVENTS = 'os_compute_api:os-instance-actions:events'
-RULE_EVENTS_DETAILS = 'os_compute_api:os-instance-actions:events:details'
+RULE_EVENTS = instance_actions_policies.EVENTS
+RULE_EVENTS_DETAILS = instance_actions_policies.EVENTS_DETAILS
 
 _TIME_FIELDS = ('start_time', 'finish_time', 'updated_at')
 

@@ -18,15 +18,17 @@ from urllib import parse
 from crashdump_server.api import microversion
 from crashdump_server.api.views import formats
 from crashdump_server.api.views import links
+from crashdump_server.policies import extended_server_attributes as \
+    extended_attributes_policies
+from crashdump_server.policies import servers as servers_policies
 
 ENVIRON_CONTEXT = links.ENVIRON_CONTEXT
 COLLECTION = 'servers'
 
-RULE_EXTENDED_ATTRIBUTES = 'os_compute_api:os-extended-server-attributes'
-RULE_FLAVOR_EXTRA_SPECS = 'os_compute_api:servers:show:flavor-extra-specs'
-RULE_HOST_STATUS = 'os_compute_api:servers:show:host_status'
-RULE_HOST_STATUS_UNKNOWN_ONLY = (
-    'os_compute_api:servers:show:host_status:unknown-only')
+RULE_EXTENDED_ATTRIBUTES = extended_attributes_policies.EXTENDED_ATTRIBUTES
+RULE_FLAVOR_EXTRA_SPECS = servers_policies.SHOW_FLAVOR_EXTRA_SPECS
+RULE_HOST_STATUS = servers_policies.SHOW_HOST_STATUS
+RULE_HOST_STATUS_UNKNOWN_ONLY = servers_policies.SHOW_HOST_STATUS_UNKNOWN_ONLY
 
 # Nova's default availability zone for a host in no AZ aggregate, and its
 # default instance_name_template.
