@@ -126,6 +126,17 @@ class ComputeAPI(fixtures.Fixture):
         self.mock.get("%s/servers/%s/os-instance-actions" % (
             ENDPOINT, server_id), json={"instanceActions": list(bodies)})
 
+    def add_crash_dump_history(self):
+        """A server's actions: req-2 succeeded, req-1 failed with
+        NotImplementedError, and a reboot (not a crash dump) between."""
+        self.add_action_list(
+            action("req-2"), action("req-x", name="reboot"),
+            action("req-1", message="Error"))
+        self.add_action(action("req-2", events=[event()]),
+                        request_id="req-2")
+        self.add_action(action("req-1", message="Error", events=[
+            event("Error", "NotImplementedError")]), request_id="req-1")
+
     def requests(self, method=None):
         """The requests sent, except version discovery, optionally by
         method."""

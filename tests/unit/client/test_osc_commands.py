@@ -319,13 +319,7 @@ class TestListAndShow(osc_base.OpenStackTestCase):
         self.api.add_server()
 
     def test_list_rows_with_results(self):
-        self.api.add_action_list(
-            fakes.action("req-2"), fakes.action("req-x", name="reboot"),
-            fakes.action("req-1", message="Error"))
-        self.api.add_action(fakes.action("req-2", events=[fakes.event()]),
-                            request_id="req-2")
-        self.api.add_action(fakes.action("req-1", message="Error", events=[
-            fakes.event("Error", "NotImplementedError")]), request_id="req-1")
+        self.api.add_crash_dump_history()
         code, out, _ = self.openstack("server", "crash-dump", "list",
                                       fakes.SERVER_ID, "-f", "json")
         self.assertEqual(0, code)

@@ -206,13 +206,7 @@ class TestCrashListAndShow(ShellTestCase):
         self.api.add_server()
 
     def test_list_shows_each_result(self):
-        self.api.add_action_list(
-            fakes.action("req-2"), fakes.action("req-x", name="reboot"),
-            fakes.action("req-1", message="Error"))
-        self.api.add_action(fakes.action("req-2", events=[fakes.event()]),
-                            request_id="req-2")
-        self.api.add_action(fakes.action("req-1", message="Error", events=[
-            fakes.event("Error", "NotImplementedError")]), request_id="req-1")
+        self.api.add_crash_dump_history()
         code, out, _ = self.nova("crash-list", fakes.SERVER_ID)
         self.assertEqual(0, code)
         rows = [[cell.strip() for cell in line.split("|")[1:-1]]
