@@ -20,10 +20,25 @@ _URL = re.compile(r'serving at (http://\S+)/v2\.1')
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent():
-    # A test runner killed mid-run must not leave servers behind (Linux).
+def die_with_parent():
+    """preexec_fn for test processes: a test runner killed mid-run must not
+    leave them behind. Linux sends the signal when the *thread* that
+    started the child ends: start processes from a thread that lives as
+    long as they should."""
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG,
                                             signal.SIGTERM)
+
+
+def stop_process(process, timeout=15):
+    """SIGTERM, then SIGKILL after ``timeout`` s; returns the exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
 
 
 def fake_server(uuid, name, project_id='demo', user_id='alice', **extra):
@@ -97,7 +112,7 @@ class EmbeddedServer:
                 [sys.executable, '-m', 'crashdump_server.cmd.all',
                  '--config-file', config],
                 stdout=output, stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent)
+                preexec_fn=die_with_parent)
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -125,13 +140,8 @@ class EmbeddedServer:
             return stream.read()
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_process(self.process)
 
     def cleanup(self):
         if self.workdir:

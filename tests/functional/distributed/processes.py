@@ -5,27 +5,18 @@ sharing one broker virtual host and one database.
 Every process is started from the console scripts installed next to the
 interpreter, logs to a file in its own directory, and is stopped by pid.
 """
-import ctypes
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 import urllib.request
 
+from tests.lib import embedded
+
 _API_URL = re.compile(r'crashdump API serving at (http://\S+)/v2\.1')
 _AGENT_READY = re.compile(r'crashdump compute agent (\S+) running')
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent():
-    # A test runner killed mid-run must not leave processes behind. Linux
-    # sends the signal when the *thread* that started the child ends: start
-    # processes from a thread that lives as long as they should.
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG,
-                                            signal.SIGTERM)
 
 
 def console_script(name):
@@ -99,7 +90,7 @@ class CrashdumpProcess:
             self.process = subprocess.Popen(
                 [console_script(self.SCRIPT), '--config-file', self.config],
                 stdout=output, stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent)
+                preexec_fn=embedded.die_with_parent)
         self._log_offset = os.path.getsize(self.log_path)
         return self
 
@@ -134,14 +125,7 @@ class CrashdumpProcess:
         """SIGTERM, then SIGKILL after 15 s; returns the exit code."""
         if self.process is None:
             return None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return embedded.stop_process(self.process)
 
 
 class ApiProcess(CrashdumpProcess):
