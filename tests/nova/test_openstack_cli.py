@@ -4,9 +4,8 @@
 """
 import json
 
-import yaml
-
 from tests.functional import base as functional
+from tests.functional.osc import scenarios
 from tests.nova import base
 from tests.nova.base import spec
 
@@ -93,28 +92,5 @@ class TestOpenStackCliAgainstNova(base.NovaCliTestCase):
                              result.describe())
 
     def test_list_and_show(self):
-        result = self.openstack('server', 'crash-dump', 'trigger',
-                                'osc-listed', '-f', 'value', '-c',
-                                'Request ID')
-        self.assertSucceeded(result)
-        request_id = result.stdout.strip()
-        self.assertOneCrashDump(self.ids['listed'], request_id)
-
-        listing = self.openstack('server', 'crash-dump', 'list',
-                                 'osc-listed', '-f', 'json')
-        self.assertSucceeded(listing)
-        self.assertEqual([(request_id, 'Success')],
-                         [(row['Request ID'], row['Result'])
-                          for row in self.rows(listing)])
-
-        shown = self.openstack('server', 'crash-dump', 'show', 'osc-listed',
-                               request_id, '-f', 'yaml')
-        self.assertSucceeded(shown)
-        fields = yaml.safe_load(shown.stdout)
-        self.assertEqual(
-            ('trigger_crash_dump', self.ids['listed'], request_id, 'alice',
-             'Success'),
-            (fields['action'], fields['instance_uuid'], fields['request_id'],
-             fields['user_id'], fields['result']), shown.describe())
-        self.assertEqual(['compute_trigger_crash_dump'],
-                         [event['event'] for event in fields['events']])
+        scenarios.trigger_list_and_show(self, 'osc-listed',
+                                        self.ids['listed'])

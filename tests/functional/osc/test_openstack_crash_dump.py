@@ -16,6 +16,7 @@ import yaml
 
 from tests.functional import base
 from tests.functional.base import fake_server
+from tests.functional.osc import scenarios
 
 OK_1 = '50000000-0000-4000-8000-000000000001'
 OK_2 = '50000000-0000-4000-8000-000000000002'
@@ -133,30 +134,7 @@ class TestOpenStackCrashDump(base.FunctionalTestCase):
                          result.stdout, result.describe())
 
     def test_list_and_show(self):
-        result = self.openstack('server', 'crash-dump', 'trigger',
-                                'osc-listed', '-f', 'value', '-c',
-                                'Request ID')
-        self.assertSucceeded(result)
-        request_id = result.stdout.strip()
-        self.assertOneCrashDump(LISTED, request_id)
-
-        listing = self.openstack('server', 'crash-dump', 'list',
-                                 'osc-listed', '-f', 'json')
-        self.assertSucceeded(listing)
-        self.assertEqual([(request_id, 'Success')],
-                         [(row['Request ID'], row['Result'])
-                          for row in self.rows(listing)])
-
-        shown = self.openstack('server', 'crash-dump', 'show', 'osc-listed',
-                               request_id, '-f', 'yaml')
-        self.assertSucceeded(shown)
-        fields = yaml.safe_load(shown.stdout)
-        self.assertEqual(
-            ('trigger_crash_dump', LISTED, request_id, 'alice', 'Success'),
-            (fields['action'], fields['instance_uuid'], fields['request_id'],
-             fields['user_id'], fields['result']), shown.describe())
-        self.assertEqual(['compute_trigger_crash_dump'],
-                         [event['event'] for event in fields['events']])
+        scenarios.trigger_list_and_show(self, 'osc-listed', LISTED)
 
     def test_version_below_2_17_is_one_sentence(self):
         result = self.openstack('--os-compute-api-version', '2.16', 'server',
