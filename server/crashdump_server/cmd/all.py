@@ -28,11 +28,11 @@ def main(argv=None):
         migration.upgrade(conf)
         rpc.init(conf)
         application = deploy.deploy(conf)
+        server, url = http.make_server(conf, application)
         agent = compute_service.ComputeService(conf)
         agent.start()
     except exception.ConfigError as exc:
         sys.exit('crashdump-all: %s' % exc)
-    server, url = http.make_server(conf, application)
     print('crashdump API serving at %s/v2.1 (compute agent %s, driver %s)'
           % (url, conf.host, conf.compute_driver), flush=True)
     http.serve_until_stopped(server, agent.stop, rpc.cleanup)

@@ -19,9 +19,9 @@ def main(argv=None):
     rpc.init(conf)
     try:
         application = deploy.deploy(conf)
+        server, url = http.make_server(conf, application)
     except exception.ConfigError as exc:
         sys.exit('crashdump-api: %s' % exc)
-    server, url = http.make_server(conf, application)
     print('crashdump API serving at %s/v2.1' % url, flush=True)
     http.serve_until_stopped(server, rpc.cleanup)
     return 0

@@ -3,14 +3,26 @@ import signal
 
 import cheroot.wsgi
 
+from crashdump_server import exception
+
 
 def make_server(conf, application):
-    """A prepared (bound, not yet serving) server; returns (server, url)."""
+    """A prepared (bound, not yet serving) server; returns (server, url).
+
+    Raises ConfigError when the address cannot be listened on (port in
+    use, address not on this host, no permission).
+    """
     server = cheroot.wsgi.Server(
         (conf.api.host, conf.api.port), application,
         numthreads=conf.api.workers, request_queue_size=128,
         server_name='crashdump')
-    server.prepare()
+    try:
+        server.prepare()
+    except OSError as exc:
+        raise exception.ConfigError(
+            reason='cannot listen on %s port %s: %s; choose another '
+                   '[api] host or port' % (conf.api.host, conf.api.port,
+                                           exc))
     host, port = server.bind_addr[:2]
     if ':' in host:
         host = '[%s]' % host

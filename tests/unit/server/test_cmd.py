@@ -1,5 +1,6 @@
 """The console scripts, run as the operator runs them: subprocesses."""
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -132,3 +133,28 @@ class NoauthRefusalTest(CommandTestCase):
         result = self.run_module('crashdump_server.cmd.api',
                                  '--config-file', self.public_config())
         self.assertRefused(result, 'crashdump-api')
+
+
+class PortInUseTest(CommandTestCase):
+    """A port another process holds is one clear sentence, no traceback."""
+
+    def test_all_and_api_say_the_port_is_taken(self):
+        holder = socket.socket()
+        self.addCleanup(holder.close)
+        holder.bind(('127.0.0.1', 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        config = self.config('''
+            [api]
+            host = 127.0.0.1
+            port = %d
+            ''' % port)
+        for module, program in (('crashdump_server.cmd.all', 'crashdump-all'),
+                                ('crashdump_server.cmd.api', 'crashdump-api')):
+            result = self.run_module(module, '--config-file', config)
+            self.assertEqual(1, result.returncode, result.stderr)
+            self.assertIn('%s: cannot listen on 127.0.0.1 port %d: '
+                          % (program, port), result.stderr)
+            self.assertIn('choose another [api] host or port', result.stderr)
+            self.assertNotIn('Traceback', result.stderr)
+            self.assertNotIn('serving at', result.stdout)
