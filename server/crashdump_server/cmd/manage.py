@@ -5,6 +5,7 @@ import sys
 from oslo_config import cfg
 
 from crashdump_server.db import migration
+from crashdump_server import exception
 from crashdump_server import service
 
 
@@ -34,7 +35,10 @@ def main(argv=None):
     service.register_opts()
     service.CONF.register_cli_opt(command)
     conf = service.prepare_service(argv)
-    conf.command.func(conf)
+    try:
+        conf.command.func(conf)
+    except exception.ConfigError as exc:
+        sys.exit('crashdump-manage: %s' % exc)
     return 0
 
 

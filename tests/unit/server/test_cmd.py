@@ -158,3 +158,41 @@ class PortInUseTest(CommandTestCase):
             self.assertIn('choose another [api] host or port', result.stderr)
             self.assertNotIn('Traceback', result.stderr)
             self.assertNotIn('serving at', result.stdout)
+
+
+class UnusableDatabaseTest(CommandTestCase):
+    """A database that cannot be reached or written is one sentence that
+    names it (without its password), no traceback."""
+
+    def assertRefused(self, result, program, url):
+        self.assertEqual(1, result.returncode, result.stderr)
+        self.assertIn('%s: cannot use the database %s: ' % (program, url),
+                      result.stderr)
+        self.assertIn('check [database] connection', result.stderr)
+        self.assertNotIn('Traceback', result.stderr)
+        self.assertNotIn('secret', result.stderr)
+
+    def test_unreachable_server(self):
+        # Port 1 on loopback: nothing listens there.
+        config = self.config('''
+            [database]
+            connection = postgresql+psycopg://u:secret@127.0.0.1:1/db
+            ''')
+        result = self.run_module('crashdump_server.cmd.manage',
+                                 '--config-file', config, 'db', 'sync')
+        self.assertRefused(result, 'crashdump-manage',
+                           'postgresql+psycopg://u:***@127.0.0.1:1/db')
+
+    def test_state_path_that_cannot_be_made(self):
+        blocker = os.path.join(self.workdir, 'a-file')
+        open(blocker, 'w').close()
+        config = self.config('''
+            [DEFAULT]
+            state_path = %s/state
+            [api]
+            port = 0
+            ''' % blocker)
+        result = self.run_module('crashdump_server.cmd.all',
+                                 '--config-file', config)
+        self.assertRefused(result, 'crashdump-all',
+                           'sqlite:///%s/state/crashdump.sqlite' % blocker)
