@@ -53,7 +53,10 @@ start_libvirtd() {
 start() {
     need_root "starting libvirtd"
     mkdir -p "$CRASHDUMP_LIBVIRT_RUN"
-    if ! pid_alive "$virtlogd_pid" && ! pgrep -x virtlogd >/dev/null; then
+    # A virtlogd that exited stays a zombie where nothing reaps orphans;
+    # only a live one (ours or someone else's) serves the socket.
+    if ! pid_alive "$virtlogd_pid" &&
+            ! pgrep -x --runstates D,R,S virtlogd >/dev/null; then
         virtlogd -d --pid-file "$virtlogd_pid"
     fi
     start_libvirtd
