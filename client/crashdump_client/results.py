@@ -9,14 +9,17 @@ failed (:func:`failure_summary`).
 
 Requests go out from a bounded thread pool so that hundreds of servers do
 not take hundreds of round trips end to end; the results keep the order
-the servers were given in.
+the servers were given in. With many servers, one listing of the caller's
+servers finds them instead of a lookup each.
 """
 
+import collections
 import concurrent.futures
 
 from keystoneauth1 import exceptions as ksa_exceptions
 from novaclient import exceptions
 from novaclient import utils
+from oslo_utils import uuidutils
 
 from crashdump_client import console
 from crashdump_client.v2.crash_dumps import CrashDumpManager
@@ -38,6 +41,9 @@ DEFAULT_CONCURRENCY = 8
 _NAMED_FAILURES = 10
 #: What one server's result says before its outcome is known.
 REQUESTED = "Requested"
+#: From this many servers on, one listing of the caller's servers finds
+#: them: a lookup each would be one request per id and two per name.
+LISTING_FROM = 10
 
 
 class ServerResult(object):
@@ -136,6 +142,8 @@ def trigger_crash_dumps(compute, names_or_ids, wait=False, timeout=60,
                      "Triggering a crash dump")
     manager = CrashDumpManager(compute)
     results = [ServerResult(name_or_id) for name_or_id in names_or_ids]
+    if len(results) >= LISTING_FROM:
+        _find_in_listing(compute, results)
     with concurrent.futures.ThreadPoolExecutor(
             max_workers=max(1, concurrency)) as pool:
         _start(progress, "Triggering", len(results))
@@ -153,11 +161,40 @@ def trigger_crash_dumps(compute, names_or_ids, wait=False, timeout=60,
     return results
 
 
-def _trigger_one(manager, compute, result, progress):
-    """Find and trigger one server; a per-server failure goes on it."""
+def _find_in_listing(compute, results):
+    """Set the server of each result that the caller's server listing
+    names without doubt: by id, or by a name only one server has.
+
+    What it leaves unset is looked up on its own, as novaclient's
+    ``find_resource`` does for any server: an id from another project
+    (which an admin may use), a name two servers share or none has (the
+    lookup's error says so), an id-like name. When the listing fails, every
+    server is looked up on its own.
+    """
     try:
-        result.server = utils.find_resource(compute.servers,
-                                            result.name_or_id)
+        listing = compute.servers.list(detailed=False, limit=-1)
+    except PER_SERVER_ERRORS:
+        return
+    by_id = {server.id: server for server in listing}
+    by_name = collections.defaultdict(list)
+    for server in listing:
+        by_name[server.name].append(server)
+    for result in results:
+        wanted = result.name_or_id
+        if wanted in by_id:
+            result.server = by_id[wanted]
+        elif (len(by_name.get(wanted, ())) == 1 and
+              not uuidutils.is_uuid_like(wanted)):
+            result.server = by_name[wanted][0]
+
+
+def _trigger_one(manager, compute, result, progress):
+    """Find (unless the listing did) and trigger one server; a per-server
+    failure goes on it."""
+    try:
+        if result.server is None:
+            result.server = utils.find_resource(compute.servers,
+                                                result.name_or_id)
         result.request_id = manager.trigger(result.server)
     except PER_SERVER_ERRORS as error:
         result.error = error

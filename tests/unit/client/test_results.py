@@ -24,15 +24,24 @@ class FakeCompute(object):
     are found by id, triggering takes ``delay`` seconds and counts how many
     triggers are in flight at once."""
 
-    def __init__(self, delay=0.0, refuse=(), version="2.96"):
+    def __init__(self, delay=0.0, refuse=(), version="2.96", listing=()):
         self.api_version = api_versions.APIVersion(version)
+        self.listing = listing
+        self.listings = []
         self.delay = delay
         self.refuse = set(refuse)
         self.lock = threading.Lock()
         self.in_flight = 0
         self.most_in_flight = 0
         self.servers = types.SimpleNamespace(
-            trigger_crash_dump=self._trigger)
+            trigger_crash_dump=self._trigger, list=self._list)
+
+    def _list(self, **kwargs):
+        self.listings.append(kwargs)
+        if isinstance(self.listing, Exception):
+            raise self.listing
+        return [types.SimpleNamespace(id=server_id, name=name)
+                for server_id, name in self.listing]
 
     def _trigger(self, server):
         with self.lock:
@@ -53,10 +62,13 @@ class TriggerTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
+        self.looked_up = []
         self.useFixture(fixtures.MonkeyPatch(
-            "crashdump_client.results.utils.find_resource",
-            lambda manager, name_or_id: types.SimpleNamespace(
-                id=name_or_id, name="name-" + name_or_id)))
+            "crashdump_client.results.utils.find_resource", self._lookup))
+
+    def _lookup(self, manager, name_or_id):
+        self.looked_up.append(name_or_id)
+        return types.SimpleNamespace(id=name_or_id, name="name-" + name_or_id)
 
 
 class TestTriggerCrashDumps(TriggerTestCase):
@@ -103,6 +115,53 @@ class TestTriggerCrashDumps(TriggerTestCase):
                                     ["a", "b", "c"], progress=display)
         self.assertTrue(stream.getvalue().endswith(
             "\r\033[KTriggering: 3/3 servers, 1 failed"), stream.getvalue())
+
+
+class TestFindingManyServers(TriggerTestCase):
+
+    UUID = "7c1b2f5e-0d3a-4e6b-8f9c-1a2b3c4d5e6f"
+
+    def test_few_servers_are_looked_up_one_by_one(self):
+        compute = FakeCompute(listing=[("a", "web-a")])
+        ids = ["a"] * (results.LISTING_FROM - 1)
+        results.trigger_crash_dumps(compute, ids)
+        self.assertEqual([], compute.listings)
+        self.assertEqual(ids, self.looked_up)
+
+    def test_many_servers_are_found_by_one_listing(self):
+        listing = [("id-%02d" % n, "web-%02d" % n) for n in range(12)]
+        compute = FakeCompute(listing=listing)
+        wanted = ["id-%02d" % n for n in range(6)] + [
+            "web-%02d" % n for n in range(6, 12)]
+        outcome = results.trigger_crash_dumps(compute, wanted)
+        self.assertEqual([{"detailed": False, "limit": -1}],
+                         compute.listings)
+        self.assertEqual([], self.looked_up)
+        self.assertEqual(listing, [(r.server_id, r.server_name)
+                                   for r in outcome])
+        self.assertEqual(["req-" + server_id for server_id, _ in listing],
+                         [result.request_id for result in outcome])
+
+    def test_what_the_listing_leaves_in_doubt_is_looked_up(self):
+        # A shared name, an id of another project, a name nobody has and
+        # an id-like name are each novaclient's lookup's to answer.
+        listing = [("id-%02d" % n, "web-%02d" % n) for n in range(10)] + [
+            ("id-twin-1", "twin"), ("id-twin-2", "twin"),
+            ("id-odd", self.UUID.replace("7", "8"))]
+        compute = FakeCompute(listing=listing)
+        doubtful = ["twin", "id-elsewhere", "nobody",
+                    self.UUID.replace("7", "8")]
+        wanted = ["id-%02d" % n for n in range(10)] + doubtful
+        results.trigger_crash_dumps(compute, wanted)
+        self.assertEqual(sorted(doubtful), sorted(self.looked_up))
+
+    def test_a_failed_listing_means_a_lookup_each(self):
+        compute = FakeCompute(listing=exceptions.Forbidden(403, "no"))
+        wanted = ["id-%02d" % n for n in range(results.LISTING_FROM)]
+        outcome = results.trigger_crash_dumps(compute, wanted)
+        self.assertEqual(1, len(compute.listings))
+        self.assertEqual(wanted, sorted(self.looked_up))
+        self.assertTrue(all(result.succeeded for result in outcome))
 
 
 class TestFailureSummary(testtools.TestCase):

@@ -3,6 +3,7 @@
 The RPC client is a mock; the database is real (SQLite).
 """
 import datetime
+import types
 from unittest import mock
 
 from oslo_utils import fixture as utils_fixture
@@ -43,10 +44,9 @@ class ComputeApiTestCase(testtools.TestCase):
         self.rpc.can_trigger_crash_dump.return_value = True
 
     def instance(self, **changes):
+        # A server as the API reads it, with some columns changed.
         instance = db_api.instance_get(self.db.context, SERVER)
-        for name, value in changes.items():
-            setattr(instance, name, value)
-        return instance
+        return types.SimpleNamespace(**dict(instance._mapping, **changes))
 
     def actions(self, server_id=SERVER):
         return db_api.actions_get(self.db.context, server_id)
