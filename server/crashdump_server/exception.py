@@ -60,6 +60,11 @@ class InstanceActionNotFound(NotFound):
     msg_fmt = 'Action %(request_id)s not found'
 
 
+class EventAlreadyRecorded(CrashdumpException):
+    msg_fmt = ('Event %(event)s of request %(request_id)s is already '
+               'recorded')
+
+
 class MarkerNotFound(Invalid):
     """A list's marker names nothing in the list: Nova answers 400."""
     msg_fmt = 'Marker %(marker)s could not be found.'

@@ -12,6 +12,7 @@ from oslo_log import log as logging
 from crashdump_server.api import deploy
 from crashdump_server.cmd import http
 from crashdump_server.compute import service as compute_service
+from crashdump_server.compute import unanswered
 from crashdump_server.db import migration
 from crashdump_server import exception
 from crashdump_server import rpc
@@ -33,9 +34,10 @@ def main(argv=None):
         agent.start()
     except exception.ConfigError as exc:
         sys.exit('crashdump-all: %s' % exc)
+    closer = unanswered.UnansweredRequestCloser(conf).start()
     print('crashdump API serving at %s/v2.1 (compute agent %s, driver %s)'
           % (url, conf.host, conf.compute_driver), flush=True)
-    http.serve_until_stopped(server, agent.stop, rpc.cleanup)
+    http.serve_until_stopped(server, closer.stop, agent.stop, rpc.cleanup)
     return 0
 
 

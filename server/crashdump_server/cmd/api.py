@@ -7,6 +7,7 @@ import sys
 
 from crashdump_server.api import deploy
 from crashdump_server.cmd import http
+from crashdump_server.compute import unanswered
 from crashdump_server.db import api as db_api
 from crashdump_server import exception
 from crashdump_server import rpc
@@ -22,8 +23,9 @@ def main(argv=None):
         server, url = http.make_server(conf, application)
     except exception.ConfigError as exc:
         sys.exit('crashdump-api: %s' % exc)
+    closer = unanswered.UnansweredRequestCloser(conf).start()
     print('crashdump API serving at %s/v2.1' % url, flush=True)
-    http.serve_until_stopped(server, rpc.cleanup)
+    http.serve_until_stopped(server, closer.stop, rpc.cleanup)
     return 0
 
 

@@ -115,24 +115,58 @@ class API:
                      vm_states.ALLOW_TRIGGER_CRASH_DUMP)
         if not self.compute_rpcapi.can_trigger_crash_dump():
             raise exception.TriggerCrashDumpNotSupported()
-        db_api.action_start(context, instance.uuid,
-                            instance_actions.TRIGGER_CRASH_DUMP,
-                            context.request_id)
         deadline = timeutils.utcnow() + datetime.timedelta(
             seconds=self._conf.request_ttl)
+        db_api.action_start(context, instance.uuid,
+                            instance_actions.TRIGGER_CRASH_DUMP,
+                            context.request_id, deadline)
         try:
             self.compute_rpcapi.trigger_crash_dump(
                 context, instance, deadline.isoformat())
         except exception.ComputeAgentUnreachable as exc:
             # The action is recorded: close it with an Error event so the
             # user who asks later learns that no NMI was sent.
-            event = instance_actions.EVENT_TRIGGER_CRASH_DUMP
-            db_api.event_start(context, instance.uuid, context.request_id,
-                               event, instance.host)
-            db_api.event_finish(context, instance.uuid, context.request_id,
-                                event, instance_actions.ERROR,
-                                details=exc.message)
+            _close_with_error(context, instance.uuid, context.request_id,
+                              instance.host, exc.message)
             raise
+
+    def close_unanswered_requests(self, context):
+        """Give an Error event to each crash dump request that no agent
+        took up by its own deadline (set from the ``request_ttl`` of the
+        API that accepted it) plus ``unanswered_request_grace``.
+
+        Such a request's message is gone (a broker restart) or waits for
+        an agent that is down; either way no NMI was sent, and the agent
+        that gets it later sends none (its event is recorded already).
+        Returns how many requests were closed.
+        """
+        deadline_before = timeutils.utcnow() - datetime.timedelta(
+            seconds=self._conf.unanswered_request_grace)
+        closed = 0
+        for row in db_api.actions_without_events(
+                context, instance_actions.TRIGGER_CRASH_DUMP,
+                deadline_before):
+            details = (
+                'No compute agent took this request up by its deadline '
+                '(%s); no NMI was sent. The compute agent of host %s may be '
+                'down, or the request was lost on its way there.' % (
+                    row.deadline.isoformat(), row.host))
+            try:
+                _close_with_error(context, row.instance_uuid, row.request_id,
+                                  row.host, details)
+            except exception.EventAlreadyRecorded:
+                continue  # the agent took it up meanwhile
+            closed += 1
+        return closed
+
+
+def _close_with_error(context, instance_uuid, request_id, host, details):
+    """Record the crash dump event of a request as an Error that never
+    reached the driver."""
+    event = instance_actions.EVENT_TRIGGER_CRASH_DUMP
+    db_api.event_start(context, instance_uuid, request_id, event, host)
+    db_api.event_finish(context, instance_uuid, request_id, event,
+                        instance_actions.ERROR, details=details)
 
 
 def _check_state(instance, method, allowed_vm_states):

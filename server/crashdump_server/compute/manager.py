@@ -42,8 +42,15 @@ class ComputeManager:
         """Deliver the NMI; the outcome lands in the action's event."""
         event = instance_actions.EVENT_TRIGGER_CRASH_DUMP
         request_id = context.request_id
-        db_api.event_start(context, instance_uuid, request_id, event,
-                           self.host)
+        try:
+            db_api.event_start(context, instance_uuid, request_id, event,
+                               self.host)
+        except exception.EventAlreadyRecorded:
+            # The API closed the request: it waited past its deadline.
+            LOG.warning('Crash dump request %(req)s for server %(uuid)s was '
+                        'closed before this agent got it; no NMI sent',
+                        {'req': request_id, 'uuid': instance_uuid})
+            return
         instance = None
         try:
             instance = db_api.instance_get(context, instance_uuid)

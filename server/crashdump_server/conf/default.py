@@ -33,6 +33,16 @@ opts = [
                     'receives a request later than this (it was down, or '
                     'the queue backed up) records an Error event instead of '
                     'crashing the guest long after the user asked.'),
+    cfg.IntOpt('unanswered_request_grace', default=60, min=1,
+               help='Seconds after a crash dump request\'s deadline '
+                    '(request_ttl of the API that accepted it) at which '
+                    'the API service gives a request that no agent took '
+                    'up an Error event, so the '
+                    'user learns that no NMI was sent (the agent was down, '
+                    'or the message was lost with a broker restart). An '
+                    'agent that gets such a request later sends no NMI. The '
+                    'API looks for such requests every this many seconds '
+                    '(at most every 30 s).'),
 ]
 
 

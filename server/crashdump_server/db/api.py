@@ -130,19 +130,24 @@ _ACTION_ID = ('SELECT id FROM instance_actions '
               'AND request_id = :request_id')
 _ACTION_INSERT = sa.text(
     'INSERT INTO instance_actions (action, instance_uuid, request_id, '
-    'user_id, project_id, start_time, created_at) VALUES (:action, '
-    ':instance_uuid, :request_id, :user_id, :project_id, :now, :now)'
-).bindparams(_NOW)
+    'user_id, project_id, start_time, created_at, deadline) VALUES '
+    '(:action, :instance_uuid, :request_id, :user_id, :project_id, :now, '
+    ':now, :deadline)'
+).bindparams(_NOW, sa.bindparam('deadline', type_=sa.DateTime))
 _ACTION_TOUCH = sa.text(
     'UPDATE instance_actions SET updated_at = :now, '
     'message = COALESCE(:message, message) '
     'WHERE instance_uuid = :instance_uuid AND request_id = :request_id'
 ).bindparams(_NOW, sa.bindparam('message', type_=sa.String))
+# An event is recorded once per action: an agent that gets a request the
+# API already closed (see actions_without_events) inserts nothing.
 _EVENT_START = sa.text(
     'INSERT INTO instance_actions_events (action_id, event, start_time, '
     'host, created_at) SELECT id, :event, :now, :host, :now '
     'FROM instance_actions WHERE instance_uuid = :instance_uuid '
-    'AND request_id = :request_id').bindparams(_NOW)
+    'AND request_id = :request_id AND NOT EXISTS (SELECT 1 FROM '
+    'instance_actions_events WHERE action_id = instance_actions.id '
+    'AND event = :event)').bindparams(_NOW)
 _EVENT_FINISH = sa.text(
     'UPDATE instance_actions_events SET finish_time = :now, '
     'updated_at = :now, result = :result, traceback = :traceback, '
@@ -266,14 +271,17 @@ def instance_sync(context, host, records):
 
 # Instance actions -----------------------------------------------------------
 
-def action_start(context, instance_uuid, action, request_id):
-    """Record that a user asked for ``action``; returns nothing."""
+def action_start(context, instance_uuid, action, request_id,
+                 deadline=None):
+    """Record that a user asked for ``action``, to be taken up by
+    ``deadline`` (a naive UTC datetime, or None); returns nothing."""
     now = timeutils.utcnow()
     with _core_writer() as connection:
         connection.execute(_ACTION_INSERT, {
             'action': action, 'instance_uuid': instance_uuid,
             'request_id': request_id, 'user_id': context.user_id,
-            'project_id': context.project_id, 'now': now})
+            'project_id': context.project_id, 'now': now,
+            'deadline': deadline})
 
 
 def action_get_by_request_id(context, instance_uuid, request_id):
@@ -318,10 +326,28 @@ def actions_get(context, instance_uuid, limit=None, marker=None,
         return list(session.scalars(query))
 
 
+def actions_without_events(context, action, deadline_before):
+    """The ``action`` requests whose deadline is before ``deadline_before``
+    and that have no event yet: rows of instance_uuid, request_id,
+    deadline and the server's host, oldest first."""
+    Action, Event = models.InstanceAction, models.InstanceActionEvent
+    query = (sa.select(Action.instance_uuid, Action.request_id,
+                       Action.deadline, models.Instance.host)
+             .outerjoin(models.Instance,
+                        models.Instance.uuid == Action.instance_uuid)
+             .where(Action.action == action,
+                    Action.deadline < deadline_before,
+                    ~sa.exists().where(Event.action_id == Action.id))
+             .order_by(Action.deadline))
+    with _ENGINE.connect() as connection:
+        return list(connection.execute(query))
+
+
 def event_start(context, instance_uuid, request_id, event, host):
     """Record the start of an agent-side event of an action.
 
-    Raises InstanceActionNotFound when no such action was recorded.
+    Raises InstanceActionNotFound when no such action was recorded, and
+    EventAlreadyRecorded when the action has this event already.
     """
     now = timeutils.utcnow()
     keys = {'instance_uuid': instance_uuid, 'request_id': request_id}
@@ -329,6 +355,9 @@ def event_start(context, instance_uuid, request_id, event, host):
         inserted = connection.execute(_EVENT_START, dict(
             keys, event=event, host=host, now=now))
         if inserted.rowcount != 1:
+            if connection.execute(sa.text(_ACTION_ID), keys).first():
+                raise exception.EventAlreadyRecorded(event=event,
+                                                     request_id=request_id)
             raise exception.InstanceActionNotFound(
                 request_id=request_id, instance_uuid=instance_uuid)
         connection.execute(_ACTION_TOUCH, dict(keys, now=now, message=None))

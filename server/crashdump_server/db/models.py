@@ -77,6 +77,10 @@ class InstanceAction(Base):
     message = sa.Column(sa.String(255))
     created_at = sa.Column(sa.DateTime, nullable=False)
     updated_at = sa.Column(sa.DateTime)
+    # When an agent stops taking the request up (crashdump's own column:
+    # requests without an event past it get closed, see
+    # compute.api.API.close_unanswered_requests).
+    deadline = sa.Column(sa.DateTime)
 
     # Loaded only where an action is shown with its events.
     events = orm.relationship('InstanceActionEvent', lazy='raise',

@@ -8,6 +8,7 @@ configured ``transport_url``.
 import os
 
 from crashdump_server.api import deploy
+from crashdump_server.compute import unanswered
 from crashdump_server.db import api as db_api
 from crashdump_server import rpc
 from crashdump_server import service
@@ -22,7 +23,10 @@ def init_application():
     conf = service.prepare_service([], default_config_files=[config_file])
     db_api.configure(conf)
     rpc.init(conf)
-    return deploy.deploy(conf)
+    application = deploy.deploy(conf)
+    # Each worker process looks; a request is closed once all the same.
+    unanswered.UnansweredRequestCloser(conf).start()
+    return application
 
 
 application = init_application()

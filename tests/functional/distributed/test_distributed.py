@@ -50,6 +50,7 @@ GHOST = _uuid('c', 1)        # on a host that never had an agent
 B_BOTH = _uuid('b', 1)
 B_WAITS = _uuid('b', 2)      # sent while agent b is stopped
 B_EXPIRES = _uuid('b', 3)    # sent while stopped, past its deadline
+B_LOST = _uuid('b', 4)       # sent while stopped, closed by the API
 
 SERVERS_A = [
     base.fake_server(A_BOTH, 'both-a'),
@@ -62,6 +63,7 @@ SERVERS_B = [
     base.fake_server(B_BOTH, 'both-b'),
     base.fake_server(B_WAITS, 'waits-b'),
     base.fake_server(B_EXPIRES, 'expires-b'),
+    base.fake_server(B_LOST, 'lost-b'),
 ]
 
 #: ``nova trigger-crash --wait``: one line per server.
@@ -112,7 +114,12 @@ class DistributedModeTest(base.FunctionalTestCase):
         cls.short_api = processes.ApiProcess(
             os.path.join(cls.workdir, 'short-api'),
             cls._sections('short-api', request_ttl=SHORT_TTL))
-        for api in (cls.api, cls.short_api):
+        # Closes requests no agent took up 1 s after their 1 s deadline.
+        cls.closing_api = processes.ApiProcess(
+            os.path.join(cls.workdir, 'closing-api'),
+            cls._sections('closing-api', request_ttl=1,
+                          unanswered_request_grace=1))
+        for api in (cls.api, cls.short_api, cls.closing_api):
             cls.processes.append(api)
             api.launch()
         # The helpers of base.FunctionalTestCase talk to cls.server.
@@ -155,6 +162,7 @@ class DistributedModeTest(base.FunctionalTestCase):
 
     def _attach_logs(self, exc_info):
         for name, process in (('short-api-log', self.short_api),
+                              ('closing-api-log', self.closing_api),
                               ('agent-a-log', self.agent_a),
                               ('agent-b-log', self.agent_b)):
             try:
@@ -276,6 +284,32 @@ class DistributedModeTest(base.FunctionalTestCase):
         self.assertIn('expired', event['details'])
         self.assertIn(request_id, event['details'])
         self.assertEqual(0, self.agent_b.delivered_nmis().count(B_EXPIRES))
+
+    def test_request_no_agent_took_up_is_closed_and_never_delivered(self):
+        self.restart_agent_b_later()
+        self.assertEqual(0, self.agent_b.stop())
+        result = self.nova_at(self.closing_api, 'trigger-crash', 'lost-b',
+                              '--wait', '--poll-interval', '0.2',
+                              '--timeout', '30')
+        self.assertFailed(result)
+        match = WAITED.search(result.stdout)
+        self.assertIsNotNone(match, result.describe())
+        self.assertTrue(match.group('outcome').startswith('Error'),
+                        result.describe())
+        request_id = match.group('request_id')
+        [event] = self.events_of(B_LOST, request_id)
+        self.assertEqual(('Error', HOST_B), (event['result'], event['host']))
+        self.assertIn('No compute agent took this request up',
+                      event['details'])
+        # The agent comes back, gets the queued request and leaves it.
+        self.agent_b.start()
+        base_wait = time.monotonic() + 30
+        while 'closed before this agent got it' not in self.agent_b.output():
+            self.assertLess(time.monotonic(), base_wait,
+                            'agent b never took the queued request up')
+            time.sleep(0.1)
+        self.assertEqual(1, len(self.events_of(B_LOST, request_id)))
+        self.assertEqual(0, self.agent_b.delivered_nmis().count(B_LOST))
 
     def test_host_whose_agent_never_started_answers_503(self):
         result = self.nova('trigger-crash', 'ghost')

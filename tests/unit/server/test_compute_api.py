@@ -3,6 +3,7 @@
 The RPC client is a mock; the database is real (SQLite).
 """
 import datetime
+import threading
 import types
 from unittest import mock
 
@@ -10,6 +11,7 @@ from oslo_utils import fixture as utils_fixture
 import testtools
 
 from crashdump_server.compute import api as compute_api
+from crashdump_server.compute import unanswered
 from crashdump_server import context as crashdump_context
 from crashdump_server.db import api as db_api
 from crashdump_server import exception
@@ -198,3 +200,99 @@ class TriggerCrashDumpTest(ComputeApiTestCase):
                          (event.event, event.result, event.details,
                           event.host))
         self.assertIsNotNone(event.finish_time)
+
+
+class CloseUnansweredRequestsTest(ComputeApiTestCase):
+    """Requests no agent took up get an Error event after their deadline
+    plus the grace (request_ttl 300 s and grace 60 s by default)."""
+
+    def setUp(self):
+        super().setUp()
+        self.time = self.useFixture(utils_fixture.TimeFixture(NOW))
+        self.admin = crashdump_context.get_admin_context()
+
+    def request(self, request_id):
+        ctxt = context(request_id=request_id)
+        self.api.trigger_crash_dump(ctxt, self.instance())
+        return ctxt
+
+    def events(self, ctxt):
+        return db_api.action_get_by_request_id(
+            ctxt, SERVER, ctxt.request_id).events
+
+    def test_closed_only_after_deadline_and_grace(self):
+        lost = self.request('req-lost')
+        self.time.advance_time_seconds(300 + 60)
+        self.assertEqual(0, self.api.close_unanswered_requests(self.admin))
+        self.time.advance_time_seconds(1)
+        self.assertEqual(1, self.api.close_unanswered_requests(self.admin))
+        [event] = self.events(lost)
+        self.assertEqual(('compute_trigger_crash_dump', 'Error',
+                          'compute-1'),
+                         (event.event, event.result, event.host))
+        self.assertEqual(
+            'No compute agent took this request up by its deadline '
+            '(2024-05-01T12:05:00); no NMI was sent. The compute agent of '
+            'host compute-1 may be down, or the request was lost on its '
+            'way there.', event.details)
+        self.assertEqual('Error', db_api.action_get_by_request_id(
+            lost, SERVER, 'req-lost').message)
+        # Closed once.
+        self.assertEqual(0, self.api.close_unanswered_requests(self.admin))
+
+    def test_answered_and_recent_requests_are_left_alone(self):
+        answered = self.request('req-answered')
+        db_api.event_start(answered, SERVER, 'req-answered',
+                           'compute_trigger_crash_dump', 'compute-1')
+        self.time.advance_time_seconds(400)
+        recent = self.request('req-recent')
+        self.assertEqual(0, self.api.close_unanswered_requests(self.admin))
+        self.assertEqual([None], [e.result for e in self.events(answered)])
+        self.assertEqual([], self.events(recent))
+
+    def test_each_request_keeps_the_deadline_it_was_given(self):
+        self.db.conf.set_override('request_ttl', 10)
+        self.db.conf.set_override('unanswered_request_grace', 5)
+        short = self.request('req-short')
+        self.db.conf.set_override('request_ttl', 300)
+        self.request('req-long')
+        self.time.advance_time_seconds(16)
+        self.assertEqual(1, self.api.close_unanswered_requests(self.admin))
+        self.assertEqual(['Error'], [e.result for e in self.events(short)])
+
+    def test_agent_taking_it_up_meanwhile_wins(self):
+        self.request('req-raced')
+        self.time.advance_time_seconds(361)
+        with mock.patch.object(
+                db_api, 'event_start', side_effect=(
+                    exception.EventAlreadyRecorded(
+                        event='compute_trigger_crash_dump',
+                        request_id='req-raced'))):
+            self.assertEqual(0,
+                             self.api.close_unanswered_requests(self.admin))
+
+
+class UnansweredRequestCloserTest(ComputeApiTestCase):
+
+    def test_looks_every_interval_and_survives_a_failure(self):
+        self.db.conf.set_override('unanswered_request_grace', 1)
+        closer = unanswered.UnansweredRequestCloser(self.db.conf)
+        self.assertEqual(1, closer.interval)
+        looks = []
+        second_look = threading.Event()
+
+        def close(_context):
+            looks.append(1)
+            if len(looks) == 1:
+                raise RuntimeError('database hiccup')
+            second_look.set()
+            return 0
+        closer._compute_api = mock.Mock(
+            close_unanswered_requests=mock.Mock(side_effect=close))
+        closer.start()
+        self.addCleanup(closer.stop)
+        self.assertTrue(second_look.wait(10))
+
+    def test_interval_is_at_most_30_seconds(self):
+        self.assertEqual(
+            30, unanswered.UnansweredRequestCloser(self.db.conf).interval)

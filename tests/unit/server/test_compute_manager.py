@@ -273,6 +273,21 @@ class DirectCallTest(ManagerTestCase):
         self.assertIn('expired at %s' % past.isoformat(), event.details)
         self.assertEqual([], self.server.driver.nmis)
 
+    def test_request_the_api_closed_sends_no_nmi(self):
+        # As API.close_unanswered_requests leaves it.
+        context = self.context()
+        self.start_action(context, DELIVERED)
+        db_api.event_start(context, DELIVERED, context.request_id,
+                           instance_actions.EVENT_TRIGGER_CRASH_DUMP, 'api')
+        db_api.event_finish(context, DELIVERED, context.request_id,
+                            instance_actions.EVENT_TRIGGER_CRASH_DUMP,
+                            instance_actions.ERROR, details='closed')
+        self.server.agent.manager.trigger_crash_dump(context, DELIVERED)
+        _action, event = self.event(context, DELIVERED)
+        self.assertEqual(('Error', 'closed', 'api'),
+                         (event.result, event.details, event.host))
+        self.assertEqual([], self.server.driver.nmis)
+
     def test_deadline_with_timezone(self):
         context = self.context()
         self.start_action(context, DELIVERED)

@@ -341,6 +341,35 @@ class EventsTest(DbTestCase):
                           db_api.event_start, self.context, uuid(1),
                           'req-none', self.EVENT, 'h1')
 
+    def test_event_recorded_once(self):
+        db_api.event_start(self.context, uuid(1), 'req-1', self.EVENT, 'h1')
+        exc = self.assertRaises(exception.EventAlreadyRecorded,
+                                db_api.event_start, self.context, uuid(1),
+                                'req-1', self.EVENT, 'h2')
+        self.assertEqual('Event %s of request req-1 is already recorded'
+                         % self.EVENT, exc.message)
+        self.assertEqual(['h1'], [e.host for e in self.action().events])
+
+    def test_actions_without_events(self):
+        def at(seconds):
+            return T0 + datetime.timedelta(seconds=seconds)
+        for action, request_id, deadline in (
+                ('trigger_crash_dump', 'req-answered', at(5)),
+                ('other', 'req-other', at(5)),
+                ('trigger_crash_dump', 'req-late', at(10)),
+                ('trigger_crash_dump', 'req-early', at(2)),
+                ('trigger_crash_dump', 'req-recent', at(20))):
+            db_api.action_start(self.context, uuid(1), action, request_id,
+                                deadline)
+        db_api.event_start(self.context, uuid(1), 'req-answered',
+                           self.EVENT, 'h1')
+        rows = db_api.actions_without_events(
+            self.context, 'trigger_crash_dump', at(15))
+        # req-1 has no deadline: recorded before there were any.
+        self.assertEqual(
+            [(uuid(1), 'req-early', at(2)), (uuid(1), 'req-late', at(10))],
+            [(r.instance_uuid, r.request_id, r.deadline) for r in rows])
+
     def test_events_newest_first(self):
         db_api.event_start(self.context, uuid(1), 'req-1', 'first', 'h1')
         self.time.advance_time_seconds(1)
