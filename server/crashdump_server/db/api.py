@@ -147,7 +147,9 @@ _EVENT_START = sa.text(
     'FROM instance_actions WHERE instance_uuid = :instance_uuid '
     'AND request_id = :request_id AND NOT EXISTS (SELECT 1 FROM '
     'instance_actions_events WHERE action_id = instance_actions.id '
-    'AND event = :event)').bindparams(_NOW)
+    'AND event = :event)').bindparams(
+        # Typed, so PostgreSQL reads both uses of :event as one type.
+        _NOW, sa.bindparam('event', type_=sa.String))
 _EVENT_FINISH = sa.text(
     'UPDATE instance_actions_events SET finish_time = :now, '
     'updated_at = :now, result = :result, traceback = :traceback, '

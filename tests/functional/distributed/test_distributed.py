@@ -33,6 +33,8 @@ from tests.functional.distributed import processes
 
 #: Seconds a request of the second API stays valid.
 SHORT_TTL = 2
+#: Seconds past a deadline at which the third API closes a request.
+CLOSING_GRACE = 5
 HOST_A = 'compute-a'
 HOST_B = 'compute-b'
 #: A host that servers name but where no agent ever ran.
@@ -114,11 +116,13 @@ class DistributedModeTest(base.FunctionalTestCase):
         cls.short_api = processes.ApiProcess(
             os.path.join(cls.workdir, 'short-api'),
             cls._sections('short-api', request_ttl=SHORT_TTL))
-        # Closes requests no agent took up 1 s after their 1 s deadline.
+        # Closes requests no agent took up 5 s after their deadline (its
+        # own requests': 1 s), any API's requests: the grace leaves agent
+        # b time to restart in the test of expired requests.
         cls.closing_api = processes.ApiProcess(
             os.path.join(cls.workdir, 'closing-api'),
             cls._sections('closing-api', request_ttl=1,
-                          unanswered_request_grace=1))
+                          unanswered_request_grace=CLOSING_GRACE))
         for api in (cls.api, cls.short_api, cls.closing_api):
             cls.processes.append(api)
             api.launch()
