@@ -37,12 +37,11 @@ opts = [
                help='Seconds after a crash dump request\'s deadline '
                     '(request_ttl of the API that accepted it) at which '
                     'the API service gives a request that no agent took '
-                    'up an Error event, so the '
-                    'user learns that no NMI was sent (the agent was down, '
-                    'or the message was lost with a broker restart). An '
-                    'agent that gets such a request later sends no NMI. The '
-                    'API looks for such requests every this many seconds '
-                    '(at most every 30 s).'),
+                    'up an Error event, so the user learns that no NMI was '
+                    'sent (the agent was down, or the message was lost with '
+                    'a broker restart). An agent that gets such a request '
+                    'later sends no NMI. The API looks for such requests '
+                    'every this many seconds (at most every 30 s).'),
 ]
 
 

@@ -35,7 +35,7 @@ class ComputeApiTestCase(testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.db = self.useFixture(test_db_api.Database())
-        self.useFixture(utils_fixture.TimeFixture(NOW))
+        self.time = self.useFixture(utils_fixture.TimeFixture(NOW))
         db_api.instance_sync(self.db.context, 'compute-1', [
             test_db_api.record(SERVER, 'web-1', host='compute-1',
                                launched_at=NOW),
@@ -208,7 +208,6 @@ class CloseUnansweredRequestsTest(ComputeApiTestCase):
 
     def setUp(self):
         super().setUp()
-        self.time = self.useFixture(utils_fixture.TimeFixture(NOW))
         self.admin = crashdump_context.get_admin_context()
 
     def request(self, request_id):
