@@ -10,10 +10,12 @@ from oslo_utils import uuidutils
 
 from crashdump_server.compute import instance_actions
 from crashdump_server.compute import rpcapi
+from crashdump_server.compute import status
 from crashdump_server.compute import vm_states
 from crashdump_server import context as crashdump_context
 from crashdump_server.db import api as db_api
 from crashdump_server import exception
+from crashdump_server import servicegroup
 
 
 class API:
@@ -21,6 +23,7 @@ class API:
 
     def __init__(self, conf):
         self._conf = conf
+        self.servicegroup_api = servicegroup.API(conf)
         self.compute_rpcapi = rpcapi.ComputeAPI(
             conf, crashdump_context.get_admin_context())
 
@@ -69,10 +72,13 @@ class API:
                                        name=name, limit=limit, marker=marker,
                                        filters=filters)
 
-    def agents_by_host(self, context, hosts):
-        """The compute agents' service rows on ``hosts``, by host name."""
-        return {row.host: row for row in db_api.services_get(
-            context, rpcapi.BINARY, hosts=set(hosts))}
+    def host_statuses(self, context, hosts):
+        """host -> ``host_status`` ('UP' or 'UNKNOWN', see
+        :func:`crashdump_server.compute.status.host_status`) of those of
+        ``hosts`` that have a compute agent row."""
+        is_up = self.servicegroup_api.service_is_up
+        rows = db_api.services_get(context, rpcapi.BINARY, hosts=set(hosts))
+        return {row.host: status.host_status(row, is_up) for row in rows}
 
     def get_actions(self, context, instance, **page):
         """One page of the server's actions, newest first."""

@@ -295,3 +295,25 @@ class UnansweredRequestCloserTest(ComputeApiTestCase):
     def test_interval_is_at_most_30_seconds(self):
         self.assertEqual(
             30, unanswered.UnansweredRequestCloser(self.db.conf).interval)
+
+
+class HostStatusesTest(ComputeApiTestCase):
+    """host_statuses: 'UP' while the agent's heartbeat is younger than
+    [DEFAULT] service_down_time, else 'UNKNOWN'; hosts without an agent
+    row are left out."""
+
+    def beat(self, host, seconds_ago):
+        self.time.advance_time_seconds(-seconds_ago)
+        db_api.service_heartbeat(self.db.context, host, 'crashdump-compute',
+                                 'crashdump-compute', '1.0')
+        self.time.advance_time_seconds(seconds_ago)
+
+    def test_service_down_time_decides(self):
+        self.beat('compute-1', 30)
+        self.beat('compute-2', 90)
+        hosts = {'compute-1', 'compute-2', 'compute-3'}
+        self.assertEqual({'compute-1': 'UP', 'compute-2': 'UNKNOWN'},
+                         self.api.host_statuses(context(), hosts))
+        self.db.conf.set_override('service_down_time', 120)
+        self.assertEqual({'compute-1': 'UP', 'compute-2': 'UP'},
+                         self.api.host_statuses(context(), hosts))
