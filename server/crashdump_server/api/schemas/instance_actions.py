@@ -42,15 +42,11 @@ def validate_list_query(req):
     Returns the parameters as a dict of lists (empty before 2.58). Raises
     :class:`crashdump_server.exception.ValidationError`.
     """
-    version = req.version
-    return schemas.validate_query(req, schemas.schema_for(LIST_QUERY,
-                                                          version))
+    return schemas.validate_query(req, LIST_QUERY)
 
 
 def validate_show_query(req):
     """Validate one action's query string. Returns the remaining
     parameters; raises :class:`crashdump_server.exception.ValidationError`.
     """
-    version = req.version
-    return schemas.validate_query(req, schemas.schema_for(SHOW_QUERY,
-                                                          version))
+    return schemas.validate_query(req, SHOW_QUERY)

@@ -113,10 +113,6 @@ SHOW_V2102 = {'type': 'object', 'properties': {},
 SHOW_QUERY = (('2.1', SHOW_V21), ('2.102', SHOW_V2102))
 
 
-def _version(req):
-    return req.version
-
-
 def validate_list_query(req):
     """Validate GET /servers or /servers/detail's query string.
 
@@ -124,9 +120,7 @@ def validate_list_query(req):
     2.75, and removed from ``req.GET`` too). Raises
     :class:`crashdump_server.exception.ValidationError`.
     """
-    version = _version(req)
-    return schemas.validate_query(req, schemas.schema_for(LIST_QUERY,
-                                                          version))
+    return schemas.validate_query(req, LIST_QUERY)
 
 
 def validate_show_query(req):
@@ -134,9 +128,7 @@ def validate_show_query(req):
     2.102 anything given is an error). Returns the remaining parameters;
     raises :class:`crashdump_server.exception.ValidationError`.
     """
-    version = _version(req)
-    return schemas.validate_query(req, schemas.schema_for(SHOW_QUERY,
-                                                          version))
+    return schemas.validate_query(req, SHOW_QUERY)
 
 
 def allowed_filters(version):
