@@ -1,6 +1,7 @@
 """api.validation: one validator for bodies and query strings."""
 from unittest import mock
 
+import fixtures
 import microversion_parse
 import testtools
 
@@ -95,4 +96,18 @@ class ConsoleOutputTest(testtools.TestCase):
             {'badRequest': {'code': 400, 'message':
                             'Invalid input for field/attribute length. '
                             'Value: -5. -5 is less than the minimum of -1'}},
+            response.json)
+
+    def test_name_the_database_refuses_is_400(self):
+        # PostgreSQL's regular expressions are not Python's: a name the
+        # schema let through can still be refused when the query runs.
+        self.useFixture(fixtures.MockPatch(
+            'crashdump_server.db.api.instance_get_all',
+            side_effect=exception.InvalidRegularExpression(
+                pattern='(?P<x>web)', reason='invalid regular expression')))
+        response = self.server.request('GET', '/v2.1/servers?name=(?P<x>web)')
+        self.assertEqual(
+            {'badRequest': {'code': 400, 'message':
+                            'Invalid regular expression for name: invalid '
+                            'regular expression'}},
             response.json)

@@ -73,6 +73,10 @@ def _list(req, is_detail):
             limit=limit, marker=marker, filters=filters)
     except exception.MarkerNotFound:
         raise exception.Invalid('marker [%s] not found' % marker)
+    except exception.InvalidRegularExpression as exc:
+        raise exception.ValidationError(
+            detail='Invalid regular expression for name: %s'
+            % exc.kwargs['reason'])
     if not is_detail:
         return util.json_response(views.index(req, instances, limit))
     return util.json_response(views.detail(
