@@ -86,7 +86,7 @@ def _list(req, is_detail):
 
 def _host_statuses(req, context, version, instances):
     """host -> host_status (2.16+), from the agents' heartbeats."""
-    if not microversion.at_least(version, '2.16'):
+    if not microversion.at_least(version, microversion.SERVER_HOST_STATUS):
         return None
     return req.compute_api.host_statuses(
         context, {i.host for i in instances if i.host})

@@ -81,8 +81,9 @@ def _shown(req, target, server_groups):
     version, context = req.version, req.context
     return _Shown(
         version=version,
-        extra_specs=(microversion.at_least(version, '2.47') and
-                     _allowed(context, RULE_FLAVOR_EXTRA_SPECS, target)),
+        extra_specs=(
+            microversion.at_least(version, microversion.FLAVOR_EMBEDDED)
+            and _allowed(context, RULE_FLAVOR_EXTRA_SPECS, target)),
         extended_attributes=_allowed(context, RULE_EXTENDED_ATTRIBUTES,
                                      target),
         host_status=_host_status_visibility(version, context, target),
@@ -90,7 +91,7 @@ def _shown(req, target, server_groups):
 
 
 def _host_status_visibility(version, context, target):
-    if not microversion.at_least(version, '2.16'):
+    if not microversion.at_least(version, microversion.SERVER_HOST_STATUS):
         return HOST_STATUS_HIDDEN
     if _allowed(context, RULE_HOST_STATUS, target):
         return HOST_STATUS_ANY
@@ -134,7 +135,8 @@ def show(req, instance, host_status=None):
     is 'UNKNOWN'.
     """
     shown = _shown(req, {'project_id': instance.project_id},
-                   server_groups=microversion.at_least(req.version, '2.71'))
+                   server_groups=microversion.at_least(
+                       req.version, microversion.SERVER_GROUPS))
     statuses = None
     if host_status is not None and instance.host:
         statuses = {instance.host: host_status}
@@ -153,7 +155,6 @@ def _with_next_link(req, collection, body, instances, limit):
 def _server(req, inst, shown, host_statuses):
     """One server as ``shown`` allows; ``host_statuses`` as in detail()."""
     version = shown.version
-    at_least = microversion.at_least
     server_status = status.status_from_state(inst.vm_state, inst.task_state)
     server = {
         'accessIPv4': '',
@@ -188,29 +189,30 @@ def _server(req, inst, shown, host_statuses):
     server['OS-EXT-STS:vm_state'] = inst.vm_state
     server['OS-EXT-STS:power_state'] = inst.power_state
     server['os-extended-volumes:volumes_attached'] = []
-    if at_least(version, '2.9'):
+    if microversion.at_least(version, microversion.SERVER_LOCKED):
         server['locked'] = bool(inst.locked or inst.locked_by)
     if shown.host_status != HOST_STATUS_HIDDEN:
         host_status = _host_status(inst, host_statuses)
         if (shown.host_status == HOST_STATUS_ANY
                 or host_status == status.HOST_STATUS_UNKNOWN):
             server['host_status'] = host_status
-    if at_least(version, '2.19'):
+    if microversion.at_least(version, microversion.SERVER_DESCRIPTION):
         server['description'] = inst.description
-    if at_least(version, '2.26'):
+    if microversion.at_least(version, microversion.SERVER_TAGS):
         server['tags'] = list(inst.tags or [])
-    if at_least(version, '2.63'):
+    if microversion.at_least(version, microversion.TRUSTED_IMAGE_CERTIFICATES):
         server['trusted_image_certificates'] = None
     if shown.server_groups:
         server['server_groups'] = []
-    if at_least(version, '2.73'):
+    if microversion.at_least(version, microversion.SERVER_LOCKED_REASON):
         server['locked_reason'] = inst.locked_reason
-    if at_least(version, '2.90') and not shown.extended_attributes:
+    if (microversion.at_least(version, microversion.SERVER_HOSTNAME_FOR_OWNERS)
+            and not shown.extended_attributes):
         # Owners see the hostname from 2.90; admins already have it.
         server['OS-EXT-SRV-ATTR:hostname'] = inst.hostname
-    if at_least(version, '2.96'):
+    if microversion.at_least(version, microversion.PINNED_AVAILABILITY_ZONE):
         server['pinned_availability_zone'] = None
-    if at_least(version, '2.100'):
+    if microversion.at_least(version, microversion.SCHEDULER_HINTS):
         server['scheduler_hints'] = {}
     return server
 
@@ -237,7 +239,8 @@ def _extended_attributes(version, inst):
             'instance_name', INSTANCE_NAME_TEMPLATE % (inst.id or 0)),
         'OS-EXT-SRV-ATTR:hypervisor_hostname': inst.node,
     }
-    if microversion.at_least(version, '2.3'):
+    if microversion.at_least(version,
+                             microversion.SERVER_MORE_EXTENDED_ATTRIBUTES):
         attributes.update({
             'OS-EXT-SRV-ATTR:hostname': inst.hostname,
             'OS-EXT-SRV-ATTR:kernel_id': '',
@@ -278,7 +281,7 @@ def _image(req, version, inst):
     image_id = parse.urlsplit(inst.image_ref).path.split('/')[-1]
     image = {'id': image_id,
              'links': links.bookmark_links(req, 'images', image_id)}
-    if microversion.at_least(version, '2.98'):
+    if microversion.at_least(version, microversion.IMAGE_PROPERTIES):
         # Nova reads these from the image properties it copied at boot;
         # crashdump's agents have none to report.
         image['properties'] = {}
@@ -294,7 +297,7 @@ def _first(mapping, keys, default):
 
 def _flavor(req, version, inst, show_extra_specs):
     stored = inst.flavor or {}
-    if microversion.at_least(version, '2.47'):
+    if microversion.at_least(version, microversion.FLAVOR_EMBEDDED):
         # A driver that reported no flavor still gets every required key
         # (zeros, no name): clients read them unconditionally.
         flavor = {api_key: _first(stored, keys, default)
