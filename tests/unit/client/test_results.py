@@ -115,7 +115,7 @@ class TestTriggerCrashDumps(TriggerTestCase):
         stream = io.StringIO()
         display = progress.Progress(stream, enabled=True)
         bulk.trigger_crash_dumps(FakeCompute(refuse={"b"}),
-                                    ["a", "b", "c"], progress=display)
+                                 ["a", "b", "c"], progress=display)
         self.assertTrue(stream.getvalue().endswith(
             "\r\033[KTriggering: 3/3 servers, 1 failed"), stream.getvalue())
 

@@ -66,8 +66,8 @@ class TriggerCrashDump(command.Lister):
             help="With --wait, stop waiting for outcomes after this many "
                  "seconds (default 60)")
         parser.add_argument(
-            "--poll-interval", metavar="<seconds>", type=options.positive(float),
-            default=2,
+            "--poll-interval", metavar="<seconds>",
+            type=options.positive(float), default=2,
             help="With --wait, seconds between two checks (default 2)")
         parser.add_argument(
             "--concurrency", metavar="<count>", type=options.positive(int),
