@@ -58,8 +58,11 @@ class EmbeddedServer:
     """
 
     def __init__(self, servers, options=None, host='compute-1',
-                 start_timeout=60):
+                 start_timeout=60, config=None):
         self.servers = servers
+        # A configuration file written elsewhere (the docs' own example)
+        # instead of one from servers and options.
+        self.config = config
         self.options = dict(options or {})
         self.host = host
         self.start_timeout = start_timeout
@@ -105,7 +108,7 @@ class EmbeddedServer:
 
     def start(self):
         self.workdir = tempfile.mkdtemp(prefix='crashdump-')
-        config = self._write_config()
+        config = self.config or self._write_config()
         self.output_path = os.path.join(self.workdir, 'server.log')
         with open(self.output_path, 'w') as output:
             self.process = subprocess.Popen(
