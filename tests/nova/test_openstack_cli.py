@@ -5,7 +5,7 @@
 import json
 
 from tests.functional import base as functional
-from tests.functional.osc import scenarios
+from tests.functional.osc_plugin import scenarios
 from tests.nova import base
 from tests.nova.base import spec
 

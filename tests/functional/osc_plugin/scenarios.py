@@ -1,5 +1,5 @@
 """`openstack server crash-dump` scenarios played against any compute API:
-crashdump's server (tests/functional/osc) and real Nova (tests/nova)."""
+crashdump's server (tests/functional/osc_plugin) and real Nova (tests/nova)."""
 import yaml
 
 

@@ -16,7 +16,7 @@ import yaml
 
 from tests.functional import base
 from tests.functional.base import fake_server
-from tests.functional.osc import scenarios
+from tests.functional.osc_plugin import scenarios
 
 OK_1 = '50000000-0000-4000-8000-000000000001'
 OK_2 = '50000000-0000-4000-8000-000000000002'
