@@ -9,7 +9,6 @@ its 401 sentence (tested here too); ``http_basic`` is not a mode of this
 server, so it is tested against requests-mock only
 (tests/unit/client/test_osc_auth.py).
 """
-import json
 import os
 
 import yaml
@@ -57,10 +56,7 @@ class TestOpenStackCrashDump(base.FunctionalTestCase):
 
     def rows(self, result):
         """The rows of a ``-f json`` run."""
-        try:
-            return json.loads(result.stdout)
-        except ValueError:
-            self.fail('not JSON\n' + result.describe())
+        return scenarios.json_rows(self, result)
 
     def test_wait_reports_success_as_json(self):
         result = self.openstack('server', 'crash-dump', 'trigger',
