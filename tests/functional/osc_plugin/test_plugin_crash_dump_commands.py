@@ -185,7 +185,10 @@ class TestOpenStackCrashDump(base.FunctionalTestCase):
                                    'osc-noauth', '-f', 'value', '-c',
                                    'Result'), env)
         self.assertFailed(result)
-        self.assertIn('Failed: Authentication required: send X-Auth-Token: '
-                      '<user>:<project> (auth_strategy is noauth). '
-                      '(HTTP 401)', result.stdout, result.describe())
+        # Refused credentials are no one server's failure: one error line,
+        # no row.
+        self.assertEqual('', result.stdout, result.describe())
+        self.assertEqual(1, result.stderr.count(
+            'Authentication required: send X-Auth-Token: <user>:<project> '
+            '(auth_strategy is noauth). (HTTP 401)'), result.describe())
         self.assertEqual([], self.recorded_actions(NOAUTH))
