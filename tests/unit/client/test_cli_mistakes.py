@@ -3,6 +3,12 @@ a sentence of the command's own: bad counts, refused credentials, an
 endpoint without its version path, and the help texts that prevent them.
 """
 
+import argparse
+
+import testtools
+
+from crashdump_client import options
+
 from . import fakes
 from . import osc_base
 from .test_shell import ShellTestCase
@@ -20,6 +26,23 @@ def refuse_credentials(api):
     for server_id in SERVERS:
         api.mock.get("%s/servers/%s" % (fakes.ENDPOINT, server_id),
                      status_code=401, json=UNAUTHORIZED)
+
+
+class TestPositive(testtools.TestCase):
+    """The type of every count and duration of both CLIs, --timeout
+    included (novaclient reads ``nova ... --timeout`` first as its own
+    request timeout, which refuses 0 in nova's general usage)."""
+
+    def test_refuses_zero_and_negative(self):
+        for kind, text in ((float, "0"), (float, "-1.5"), (int, "0"),
+                           (int, "-3")):
+            self.assertRaises(argparse.ArgumentTypeError,
+                              options.positive(kind), text)
+
+    def test_accepts_above_zero_and_names_the_type(self):
+        self.assertEqual(0.5, options.positive(float)("0.5"))
+        self.assertEqual(3, options.positive(int)("3"))
+        self.assertEqual("int", options.positive(int).__name__)
 
 
 class TestNovaRefusesBadCounts(ShellTestCase):
