@@ -5,9 +5,9 @@ same steps through the same novaclient ``Client``: find each server, send
 the request, and with ``--wait`` follow it to its outcome. A failure on one
 server is recorded on that server's :class:`ServerResult` and the others go
 on; the caller prints one result per server (each CLI in its own format)
-and fails the command when any failed (:func:`failure_summary`). A failed
-authentication is not one server's failure: it ends the call once
-(the first 401 is raised, once, instead of one row per server).
+and fails the command when any failed (:func:`failure_summary`). Refused
+credentials (HTTP 401) are no one server's failure: the call raises the
+first 401 once instead of giving each server the same row.
 
 Requests go out from a bounded thread pool so that hundreds of servers do
 not take hundreds of round trips end to end; the results keep the order
