@@ -38,7 +38,8 @@ why_not_libvirt() {
 
 fake_driver_demo() {
     phase "Python environment: crashdump in $VENV (first run only)"
-    bootstrap_python
+    bootstrap_python >>"$setup_log" 2>&1 ||
+        die "crashdump did not install into $VENV (see $setup_log)"
     cat > "$demo/servers.yaml" <<'YAML'
 - {id: 3f6c2d1e-5b7a-4c9e-8f10-2a4b6c8d0e01, name: web-1, project_id: demo, user_id: demo}
 - {id: 3f6c2d1e-5b7a-4c9e-8f10-2a4b6c8d0e02, name: web-2, project_id: demo, user_id: demo, locked: true}
