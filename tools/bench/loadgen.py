@@ -5,9 +5,11 @@
 ``{"trigger_crash_dump": null}`` to ``/v2.1/servers/{id}/action`` from N
 threads, each over one keep-alive ``http.client`` connection, until M
 requests are sent or S seconds pass. Server ids are taken round-robin from
-IDS (a JSON list) starting at ``--offset``. It writes one JSON document:
-the elapsed wall time and, per request, [server id, status, latency in
-seconds, request id, error]. Status 0 means no HTTP answer (the error says
+IDS (a JSON list) starting at ``--offset``. ``--get PATH`` sends ``GET
+PATH`` instead (the version document ``/v2.1``: middleware only). It
+writes one JSON document: the elapsed wall time, the epoch times the load
+started and ended, and, per request, [server id or path, status, latency
+in seconds, request id, error]. Status 0 means no HTTP answer (the error says
 why); such a request is not retried, as a retry could fire a second NMI.
 """
 import argparse
@@ -21,12 +23,14 @@ import urllib.parse
 BODY = b'{"trigger_crash_dump": null}'
 
 
-def _headers(token, version):
-    return {'X-Auth-Token': token,
-            'Content-Type': 'application/json',
-            'Accept': 'application/json',
-            'OpenStack-API-Version': 'compute %s' % version,
-            'Content-Length': str(len(BODY))}
+def _headers(token, version, get=False):
+    headers = {'X-Auth-Token': token,
+               'Accept': 'application/json',
+               'OpenStack-API-Version': 'compute %s' % version}
+    if not get:
+        headers.update({'Content-Type': 'application/json',
+                        'Content-Length': str(len(BODY))})
+    return headers
 
 
 class Worker(threading.Thread):
@@ -50,21 +54,28 @@ class Worker(threading.Thread):
         self.barrier.wait()
         headers = self.plan['headers']
         prefix = self.url.path.rstrip('/') + '/v2.1/servers/'
+        get_path = self.plan['get']
         while True:
             index = next(self.plan['counter'])
             if (index >= self.plan['requests']
                     or time.monotonic() >= self.plan['deadline']):
                 break
+            if get_path:
+                self.results.append(self._one(
+                    'GET', self.url.path.rstrip('/') + get_path, None,
+                    headers, get_path))
+                continue
             server_id = self.plan['ids'][
                 (self.plan['offset'] + index) % len(self.plan['ids'])]
-            self.results.append(self._one(prefix + server_id + '/action',
-                                          headers, server_id))
+            self.results.append(self._one('POST',
+                                          prefix + server_id + '/action',
+                                          BODY, headers, server_id))
         self.conn.close()
 
-    def _one(self, path, headers, server_id):
+    def _one(self, method, path, body, headers, server_id):
         started = time.perf_counter()
         try:
-            self.conn.request('POST', path, body=BODY, headers=headers)
+            self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
             response.read()
         except (OSError, http.client.HTTPException) as exc:
@@ -82,29 +93,33 @@ class Worker(threading.Thread):
 
 
 def run_load(url, ids, concurrency, requests, time_limit, offset=0,
-             token='alice:demo', version='2.17'):
-    """Send the load; returns {'elapsed': seconds, 'results': [...]}.
+             token='alice:demo', version='2.17', get=None):
+    """Send the load; returns {'elapsed': seconds, 'started_at': epoch,
+    'ended_at': epoch, 'results': [...]}.
 
     ``elapsed`` runs from the moment every connection is open and the
-    threads are released to the moment the last one finishes.
+    threads are released to the moment the last one finishes. ``get`` is
+    a path to GET instead of posting the trigger.
     """
     parsed = urllib.parse.urlsplit(url)
     barrier = threading.Barrier(concurrency + 1)
     results = []  # list.append is atomic; one list for every thread
     plan = {'counter': itertools.count(), 'requests': requests,
             'ids': ids, 'offset': offset, 'deadline': float('inf'),
-            'headers': _headers(token, version)}
+            'headers': _headers(token, version, bool(get)), 'get': get}
     workers = [Worker(parsed, plan, barrier, results)
                for _ in range(concurrency)]
     for worker in workers:
         worker.start()
     plan['deadline'] = time.monotonic() + time_limit
+    started_at = time.time()
     started = time.perf_counter()
     barrier.wait()
     for worker in workers:
         worker.join()
     elapsed = time.perf_counter() - started
-    return {'elapsed': elapsed, 'concurrency': concurrency,
+    return {'elapsed': elapsed, 'started_at': started_at,
+            'ended_at': started_at + elapsed, 'concurrency': concurrency,
             'results': results}
 
 
@@ -120,12 +135,15 @@ def main(argv=None):
     parser.add_argument('--offset', type=int, default=0)
     parser.add_argument('--token', default='alice:demo')
     parser.add_argument('--version', default='2.17')
+    parser.add_argument('--get', metavar='PATH',
+                        help='GET PATH (e.g. /v2.1) instead of triggering')
     args = parser.parse_args(argv)
     with open(args.ids_file) as stream:
         ids = json.load(stream)
     outcome = run_load(args.url, ids, args.concurrency, args.requests,
                        args.time_limit, offset=args.offset,
-                       token=args.token, version=args.version)
+                       token=args.token, version=args.version,
+                       get=args.get)
     with open(args.out, 'w') as stream:
         json.dump(outcome, stream)
     return 0

@@ -5,6 +5,7 @@ transactions, so the agent's writes are not held up) instead of asking the
 API thousands of times, and spot-checks a sample through the API.
 """
 import collections
+import datetime
 import http.client
 import json
 import sqlite3
@@ -13,10 +14,12 @@ import urllib.parse
 
 ACTION = 'trigger_crash_dump'
 EVENT = 'compute_trigger_crash_dump'
+# In the details of the agent's RequestExpired event.
+EXPIRED_MARK = 'before the compute agent on'
 
 _QUERY = """
 SELECT a.request_id, a.instance_uuid, a.action, e.event, e.result,
-       e.finish_time
+       e.finish_time, e.details
 FROM bench_ids AS b
 JOIN instance_actions AS a ON a.request_id = b.request_id
 LEFT JOIN instance_actions_events AS e ON e.action_id = a.id
@@ -25,7 +28,8 @@ LEFT JOIN instance_actions_events AS e ON e.action_id = a.id
 
 def read_records(db_path, request_ids):
     """{request_id: {'instance_uuid', 'action', 'events': [(event, result,
-    finish_time)]}} for those of ``request_ids`` that have an action row.
+    finish_time, details)]}} for those of ``request_ids`` that have an
+    action row.
 
     Raises sqlite3.Error when the database cannot be read.
     """
@@ -37,13 +41,13 @@ def read_records(db_path, request_ids):
         conn.executemany('INSERT OR IGNORE INTO bench_ids VALUES (?)',
                          ((rid,) for rid in request_ids))
         records = {}
-        for rid, uuid, action, event, result, finished in conn.execute(
-                _QUERY):
+        for (rid, uuid, action, event, result, finished,
+             details) in conn.execute(_QUERY):
             record = records.setdefault(
                 rid, {'instance_uuid': uuid, 'action': action,
                       'events': []})
             if event is not None:
-                record['events'].append((event, result, finished))
+                record['events'].append((event, result, finished, details))
         return records
     finally:
         conn.close()
@@ -57,13 +61,22 @@ def finished_ok(record, instance_uuid):
     if record['action'] != ACTION:
         return False
     return any(event == EVENT and result == 'Success' and finished
-               for event, result, finished in record['events'])
+               for event, result, finished, _details in record['events'])
 
 
 def count_finished(records):
     return sum(1 for r in records.values()
-               for event, _result, finished in r['events']
+               for event, _result, finished, _details in r['events']
                if event == EVENT and finished)
+
+
+def count_expired(records):
+    """Requests the agent refused because they reached it after their
+    deadline (the agent's RequestExpired Error event)."""
+    return sum(1 for r in records.values()
+               for event, result, _finished, details in r['events']
+               if event == EVENT and result == 'Error'
+               and EXPIRED_MARK in (details or ''))
 
 
 def wait_drained(db_path, accepted, timeout=120.0, stall=15.0,
@@ -113,7 +126,20 @@ def check_run(accepted, records, nmis_before, nmis_after):
     unrecorded = max(len(missing), missing_nmis)
     return {'recorded_actions': actions, 'finished_events': len(succeeded),
             'nmis': sum(new_nmis.values()), 'missing_nmis': missing_nmis,
+            'expired': count_expired(records),
             'unrecorded': unrecorded, 'examples': missing[:5]}
+
+
+def nmis_delivered_by(entries, until_epoch):
+    """How many of the fake driver's NMI log ``entries`` were delivered at
+    or before ``until_epoch`` (their ``at`` is naive UTC ISO 8601)."""
+    count = 0
+    for entry in entries:
+        at = datetime.datetime.fromisoformat(entry['at']).replace(
+            tzinfo=datetime.timezone.utc)
+        if at.timestamp() <= until_epoch:
+            count += 1
+    return count
 
 
 def api_spot_check(url, accepted, sample):
