@@ -37,12 +37,36 @@ _ENFORCER_LOCK = threading.Lock()
 RELOAD_INTERVAL = 1.0
 
 
+# What a check decided, remembered per rule, credentials and target.
+ALLOWED, DENIED, OUT_OF_SCOPE = 'allowed', 'denied', 'out of scope'
+# Most decisions remembered; past this the memory starts afresh.
+MAX_DECISIONS = 4096
+
+
+class _Denied(Exception):
+    """oslo.policy's exception of choice for a denial in _Enforcer.decide."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+
 class _Enforcer(oslo_policy.Enforcer):
     """oslo.policy's enforcer, looking for policy file changes at most once
     every RELOAD_INTERVAL seconds instead of on every check (each look
-    searches every configuration directory)."""
+    searches every configuration directory), and remembering its
+    decisions until the next look.
+
+    A decision depends only on the rules, the credentials and the target,
+    and on the API's hot path these repeat (the same user, roles and
+    project acting on their project's servers), while evaluating a rule
+    costs oslo.policy an ``inspect.getfullargspec`` per check it walks.
+    """
 
     _last_load = float('-inf')
+
+    def __init__(self, *args, **kwargs):
+        self._decisions = {}
+        super().__init__(*args, **kwargs)
 
     def load_rules(self, force_reload=False):
         now = time.monotonic()
@@ -50,6 +74,55 @@ class _Enforcer(oslo_policy.Enforcer):
             return
         super().load_rules(force_reload)
         self._last_load = now
+        # The look may have changed rules in place: forget every decision.
+        self._decisions = {}
+
+    def set_rules(self, *args, **kwargs):
+        super().set_rules(*args, **kwargs)
+        self._decisions = {}
+
+    def clear(self):
+        super().clear()
+        self._decisions = {}
+
+    def decide(self, rule, target, creds):
+        """ALLOWED, DENIED or OUT_OF_SCOPE (the token's scope is not one
+        the rule accepts) for ``rule``; raises PolicyNotRegistered."""
+        self.load_rules()
+        decisions = self._decisions
+        key = _decision_key(rule, target, creds)
+        decision = decisions.get(key) if key is not None else None
+        if decision is None:
+            try:
+                self.authorize(rule, target, creds, do_raise=True,
+                               exc=_Denied)
+                decision = ALLOWED
+            except oslo_policy.InvalidScope:
+                decision = OUT_OF_SCOPE
+            except _Denied:
+                decision = DENIED
+            if key is not None:
+                if len(decisions) >= MAX_DECISIONS:
+                    decisions.clear()
+                decisions[key] = decision
+        return decision
+
+
+def _frozen(mapping):
+    return tuple(sorted(
+        (name, tuple(value) if isinstance(value, list) else value)
+        for name, value in mapping.items()))
+
+
+def _decision_key(rule, target, creds):
+    """A hashable key of everything a decision depends on besides the
+    rules; None when a value cannot be hashed (then nothing is kept)."""
+    key = (rule, _frozen(target), _frozen(creds))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def init(policy_file=None, rules=None, use_conf=True):
@@ -147,25 +220,22 @@ def authorize(context, rule, target=None, fatal=True):
         target = default_target(context)
     creds = _credentials(context)
     try:
-        enforcer.authorize(rule, target, creds, do_raise=True,
-                           exc=exception.PolicyNotAuthorized, action=rule)
+        decision = enforcer.decide(rule, target, creds)
     except oslo_policy.PolicyNotRegistered:
         LOG.error('Policy rule %s is checked but not registered; add it to '
                   'crashdump_server.policies.', rule)
         raise
-    except oslo_policy.InvalidScope:
+    if decision == ALLOWED:
+        return True
+    if decision == OUT_OF_SCOPE:
         LOG.debug('Policy %(rule)s refused: token scope not accepted, '
                   'credentials %(creds)s', {'rule': rule, 'creds': creds})
-        if fatal:
-            raise exception.PolicyNotAuthorized(action=rule)
-        return False
-    except exception.PolicyNotAuthorized:
+    else:
         LOG.debug('Policy %(rule)s refused for credentials %(creds)s',
                   {'rule': rule, 'creds': creds})
-        if fatal:
-            raise
-        return False
-    return True
+    if fatal:
+        raise exception.PolicyNotAuthorized(action=rule)
+    return False
 
 
 def check_is_admin(context):
@@ -176,8 +246,8 @@ def check_is_admin(context):
     """
     enforcer = init()
     creds = _credentials(context)
-    return bool(enforcer.authorize('context_is_admin',
-                                   default_target(context), creds))
+    return enforcer.decide('context_is_admin', default_target(context),
+                           creds) == ALLOWED
 
 
 def get_enforcer():

@@ -8,6 +8,7 @@ import tempfile
 import textwrap
 import time
 import unittest
+from unittest import mock
 
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
@@ -270,6 +271,53 @@ class TestPolicyFile(PolicyTestCase):
         self.assertFalse(ctx.can('os_compute_api:servers:show', TARGET,
                                  fatal=False))
         self.assertTrue(ctx.can('os_compute_api:servers:index', TARGET))
+
+
+class TestDecisionMemory(PolicyTestCase):
+    RULE = 'os_compute_api:servers:trigger_crash_dump'
+
+    def count_evaluations(self):
+        enforcer = policy.init()
+        counted = mock.patch.object(enforcer, 'enforce',
+                                    wraps=enforcer.enforce).start()
+        self.addCleanup(mock.patch.stopall)
+        return counted
+
+    def test_a_repeated_check_is_evaluated_once(self):
+        evaluations = self.count_evaluations()
+        for _ in range(3):
+            self.assertTrue(make_context('owner_member').can(self.RULE,
+                                                             TARGET))
+        self.assertEqual(1, evaluations.call_count)
+
+    def test_a_remembered_denial_still_raises_403(self):
+        ctx = make_context('owner_reader')
+        for _ in range(2):
+            with self.assertRaises(exception.PolicyNotAuthorized) as caught:
+                ctx.can(self.RULE, TARGET)
+            self.assertEqual(403, caught.exception.code)
+
+    def test_target_and_credentials_are_part_of_the_decision(self):
+        member = make_context('owner_member')
+        self.assertTrue(member.can(self.RULE, TARGET))
+        other = dict(TARGET, project_id=OTHER_PROJECT)
+        self.assertFalse(member.can(self.RULE, other, fatal=False))
+        self.assertFalse(make_context('other_member').can(
+            self.RULE, TARGET, fatal=False))
+        self.assertTrue(make_context('admin').can(self.RULE, other))
+
+    def test_changed_rules_are_not_answered_from_memory(self):
+        ctx = make_context('owner_member')
+        self.assertTrue(ctx.can(self.RULE, TARGET))
+        policy.set_rules({self.RULE: '!'})
+        self.assertFalse(ctx.can(self.RULE, TARGET, fatal=False))
+
+    def test_memory_is_bounded(self):
+        with mock.patch.object(policy, 'MAX_DECISIONS', 3):
+            for number in range(10):
+                make_context('owner_member').can(
+                    self.RULE, dict(TARGET, user_id='user-%d' % number))
+            self.assertLessEqual(len(policy.init()._decisions), 3)
 
 
 def _tool(name):
