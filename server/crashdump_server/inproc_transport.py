@@ -7,9 +7,19 @@ with a listener that sleeps until a message is delivered. It is registered
 as ``inproc`` in the ``oslo.messaging.drivers`` entry point group, so the
 embedded mode's ``transport_url`` is ``inproc://``.
 
+The API and the agent share one interpreter, and the API's many HTTP
+threads would otherwise take most of it: requests were accepted faster
+than the agent delivered them, and waited in the queue (with a short
+``request_ttl``, until they expired). So a queue that an agent listens on
+holds at most :data:`MAX_BACKLOG` messages not yet answered; a sender
+waits for room (at most :data:`BACKLOG_WAIT` seconds), and the API accepts
+requests as fast as the agent delivers them.
+
 It builds on oslo.messaging's private fake driver module: the library range
 in pyproject.toml is pinned below its next major version for that reason.
 """
+import collections
+import functools
 import threading
 import time
 
@@ -20,17 +30,76 @@ from oslo_messaging._drivers import impl_fake
 _DELIVERED = threading.Condition()
 _deliveries = 0
 
+#: Messages a listened-to server queue holds, taken or not, until the
+#: agent has answered them; a sender waits while it is full. Twice the
+#: agent's threads (rpc.AGENT_THREADS) keeps each of them busy.
+MAX_BACKLOG = 16
+#: The longest a sender waits for room before it delivers all the same
+#: (an agent stuck in its driver must not stop the API; the request's
+#: deadline still keeps a late NMI from firing).
+BACKLOG_WAIT = 5.0
+
 
 class _Exchange(impl_fake.FakeExchange):
-    """An exchange that wakes waiting listeners on every message."""
+    """An exchange that wakes waiting listeners on every message, and
+    makes senders wait while a listened-to server queue is full."""
 
-    def deliver_message(self, *args, **kwargs):
+    def __init__(self, name):
+        super().__init__(name)
+        self._room = threading.Condition()
+        self._backlog = collections.Counter()
+        self._listened = collections.Counter()
+
+    def listen(self, key):
+        with self._room:
+            self._listened[key] += 1
+
+    def unlisten(self, key):
+        with self._room:
+            self._listened[key] -= 1
+            self._room.notify_all()
+
+    def answered(self, key):
+        """A message taken from the server queue ``key`` was handled."""
+        with self._room:
+            self._backlog[key] -= 1
+            self._room.notify()
+
+    def deliver_message(self, topic, ctxt, message, server=None,
+                        fanout=False, reply_q=None):
         global _deliveries
-        result = super().deliver_message(*args, **kwargs)
+        key = (topic, server)
+        counted = server is not None and not fanout
+        if counted:
+            with self._room:
+                self._room.wait_for(
+                    lambda: (self._listened[key] <= 0
+                             or self._backlog[key] < MAX_BACKLOG),
+                    BACKLOG_WAIT)
+                self._backlog[key] += 1
+        result = super().deliver_message(topic, ctxt, message, server=server,
+                                         fanout=fanout, reply_q=reply_q)
         with _DELIVERED:
             _deliveries += 1
             _DELIVERED.notify_all()
         return result
+
+
+class _IncomingMessage(impl_fake.FakeIncomingMessage):
+    """A message that frees its place in the backlog once answered (the
+    RPC server replies to casts too, after the endpoint returns)."""
+
+    def __init__(self, ctxt, message, reply_q, requeue, done):
+        super().__init__(ctxt, message, reply_q, requeue)
+        self._done = done
+
+    def reply(self, reply=None, failure=None):
+        try:
+            super().reply(reply, failure)
+        finally:
+            done, self._done = self._done, None
+            if done is not None:
+                done()
 
 
 class _ExchangeManager(impl_fake.FakeExchangeManager):
@@ -54,6 +123,17 @@ class _Listener(impl_fake.FakeListener):
     # The longest sleep without a delivery: stop() is noticed this fast.
     IDLE_WAKE = 0.5
 
+    def __init__(self, exchange_manager, targets, pool=None):
+        super().__init__(exchange_manager, targets, pool)
+        for target in self._server_targets():
+            self._exchange(target).listen((target.topic, target.server))
+
+    def _exchange(self, target):
+        return self._exchange_manager.get_exchange(target.exchange)
+
+    def _server_targets(self):
+        return [t for t in self._targets if t.server]
+
     @base.batch_poll_helper
     def poll(self, timeout=None):
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -66,8 +146,12 @@ class _Listener(impl_fake.FakeListener):
                 ctxt, message, reply_q, requeue = exchange.poll(target,
                                                                 self._pool)
                 if message is not None:
-                    return impl_fake.FakeIncomingMessage(
-                        ctxt, message, reply_q, requeue)
+                    done = None
+                    if target.server:
+                        done = functools.partial(
+                            exchange.answered, (target.topic, target.server))
+                    return _IncomingMessage(ctxt, message, reply_q, requeue,
+                                            done)
             pause = self.IDLE_WAKE
             if deadline is not None:
                 pause = min(pause, deadline - time.monotonic())
@@ -80,6 +164,10 @@ class _Listener(impl_fake.FakeListener):
         return None
 
     def stop(self):
+        if not self._stopped.is_set():
+            for target in self._server_targets():
+                self._exchange(target).unlisten(
+                    (target.topic, target.server))
         super().stop()
         with _DELIVERED:
             _DELIVERED.notify_all()
