@@ -26,7 +26,8 @@ class ComputeService:
         self.conf = conf
         self.host = conf.host
         self.driver = virt_driver.load(conf)
-        self.manager = compute_manager.ComputeManager(self.host, self.driver)
+        self.manager = compute_manager.ComputeManager(self.host, self.driver,
+                                                      conf)
         self._rpc_server = None
         self._stopping = threading.Event()
         self._sync_requested = threading.Event()
@@ -45,6 +46,8 @@ class ComputeService:
             # The backend may be down now and back later: the periodic sync
             # retries, and triggers meanwhile get a clear Error event.
             LOG.exception('First inventory sync of %s failed', self.host)
+        # Dumps this host left unfinished when it stopped.
+        self.manager.memory_dumps.recover(context)
         self._heartbeat(context)
         target = messaging.Target(topic=rpcapi.TOPIC, server=self.host)
         self._rpc_server = rpc.get_server(target, [self.manager])
@@ -67,8 +70,9 @@ class ComputeService:
         now = time.monotonic
         next_beat = now() + self.conf.report_interval
         next_sync = now() + self.conf.sync_interval
+        next_retention = now()
         while not self._stopping.is_set():
-            wake = min(next_beat, next_sync) - now()
+            wake = min(next_beat, next_sync, next_retention) - now()
             if self._sync_requested.wait(max(wake, 0)):
                 # Let a burst of lifecycle events settle into one sync.
                 self._stopping.wait(CHANGE_SETTLE_SECONDS)
@@ -83,6 +87,10 @@ class ComputeService:
                 if now() >= next_sync:
                     next_sync = now() + self.conf.sync_interval
                     self.manager.sync_instances(context)
+                if now() >= next_retention:
+                    next_retention = now() + (
+                        self.conf.memory_dump.retention_interval)
+                    self.manager.memory_dumps.apply_retention(context)
             except exception.DriverUnavailable as exc:
                 LOG.warning('Inventory of %s not synced: %s; retrying in '
                             '%d s', self.host, exc, self.conf.sync_interval)

@@ -10,9 +10,11 @@ from crashdump_server.conf import default
 from crashdump_server.conf import fake
 from crashdump_server.conf import ironic
 from crashdump_server.conf import libvirt
+from crashdump_server.conf import memory_dump
 from crashdump_server.conf import upgrade_levels
 
 CONF = cfg.CONF
 
-for _module in (api, default, fake, ironic, libvirt, upgrade_levels):
+for _module in (api, default, fake, ironic, libvirt, memory_dump,
+                upgrade_levels):
     _module.register_opts(CONF)

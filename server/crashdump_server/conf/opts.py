@@ -4,12 +4,14 @@ from crashdump_server.conf import default
 from crashdump_server.conf import fake
 from crashdump_server.conf import ironic
 from crashdump_server.conf import libvirt
+from crashdump_server.conf import memory_dump
 from crashdump_server.conf import upgrade_levels
 
 
 def list_opts():
     """Return (group, options) pairs of crashdump's own options."""
     merged = {}
-    for module in (default, api, fake, ironic, libvirt, upgrade_levels):
+    for module in (default, api, fake, ironic, libvirt, memory_dump,
+                   upgrade_levels):
         merged.update(module.list_opts())
     return list(merged.items())

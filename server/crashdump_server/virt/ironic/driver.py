@@ -110,6 +110,14 @@ class IronicDriver(driver.ComputeDriver):
         if call.error is not None:
             raise call.error
 
+    def dump_memory(self, instance, path, dump_format, progress=None,
+                    abort=None):
+        """Always raises MemoryDumpNotSupported: a BMC reads no memory."""
+        raise exception.MemoryDumpNotSupported(
+            reason='not supported for bare metal: BMCs offer no memory '
+                   'dump over IPMI or Redfish. Configure kdump in the '
+                   'guest and trigger a crash dump (NMI) instead.')
+
 
 class _NMICall:
     """One crash dump, run in a worker thread; ``error`` is its outcome."""
