@@ -154,8 +154,10 @@ class MemoryDumpAborted(CrashdumpException):
 
 
 class MemoryDumpFailed(CrashdumpException):
-    """Raised by the agent: the dump could not be written; says why."""
+    """Raised by the agent: the dump could not be written (or deleted);
+    says why."""
     msg_fmt = '%(reason)s'
+    code = 409
 
 
 class MemoryDumpNotAvailable(Conflict):
