@@ -19,6 +19,7 @@ from novaclient import exceptions
 from novaclient import utils
 
 from crashdump_client import console
+from crashdump_client import memory_dump_cli
 from crashdump_client.v2.crash_dumps import CrashDumpManager  # noqa: F401
 from crashdump_client import progress
 from crashdump_client import results
@@ -47,6 +48,14 @@ from crashdump_client import results
            help='With --wait, print the last <count> lines of the console '
                 'of each server whose crash dump succeeded (the guest\'s '
                 'panic). Off by default.')
+@utils.arg('--memory-dump', action='store_true', default=False,
+           help='First dump the guest\'s memory on its host (crashdump\'s '
+                'own extension, admin only by default), then send the NMI. '
+                'With --wait, report both.')
+@utils.arg('--dump-format', metavar='<format>', default='kdump-zlib',
+           choices=('kdump-zlib', 'kdump-lzo', 'kdump-snappy', 'elf',
+                    'win-dmp'),
+           help='With --memory-dump, its format (default kdump-zlib).')
 def do_trigger_crash(cs, args):
     """Trigger a crash dump (NMI) in one or more servers.
 
@@ -55,6 +64,15 @@ def do_trigger_crash(cs, args):
     Exits non-zero if any server was not found, refused or failed; a
     console that cannot be read does not change that.
     """
+    if args.memory_dump:
+        lines, failed = memory_dump_cli.trigger_with_dump(
+            cs, args.servers, args.dump_format, args.wait,
+            args.wait_timeout, args.poll_interval, sys.stderr)
+        print('\n'.join(lines))
+        if failed:
+            raise exceptions.CommandError('Not every server was dumped and '
+                                          'crashed; see above.')
+        return
     with progress.Progress(sys.stderr) as display:
         outcomes = results.trigger_crash_dumps(
             cs, args.servers, wait=args.wait, timeout=args.wait_timeout,
