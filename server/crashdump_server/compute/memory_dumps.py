@@ -256,6 +256,15 @@ class MemoryDumpAgent:
         stale = dumps_db.get_all(context, host=self.host,
                                  statuses=[dump_formats.CREATING])
         for dump in stale:
+            try:
+                instance = db_api.instance_get(context, dump.instance_uuid,
+                                               read_deleted=True)
+            except exception.InstanceNotFound:
+                instance = None
+            if instance is not None and self.driver.abort_memory_dump(
+                    instance):
+                LOG.info('Aborted the dump job left running for server %s',
+                         dump.instance_uuid)
             remove_files(self.directory, dump)
             dumps_db.update(context, dump.uuid, status=dump_formats.ERROR,
                             error=details, finished_at=timeutils.utcnow())

@@ -68,6 +68,11 @@ class ComputeDriver:
             reason='the %s driver cannot dump guest memory'
             % type(self).__name__)
 
+    def abort_memory_dump(self, instance):
+        """Stop a dump of ``instance`` that the backend still runs for an
+        agent that died; True if one was stopped. Never raises."""
+        return False
+
 
 def load(conf):
     """The driver named by ``[DEFAULT] compute_driver``, constructed."""

@@ -155,3 +155,23 @@ class OtherDriversTest(unittest.TestCase):
         self.assertIn('not supported for bare metal',
                       caught.exception.message)
         self.assertEqual(400, caught.exception.code)
+
+
+class AbortLeftoverJobTest(unittest.TestCase):
+
+    def test_only_a_dump_job_is_aborted(self):
+        dom = mock.Mock()
+        dom.jobStats.return_value = {
+            'operation': libvirt.VIR_DOMAIN_JOB_OPERATION_DUMP}
+        self.assertTrue(memory_dump.abort_dump_job(dom))
+        dom.abortJob.assert_called_once_with()
+        dom = mock.Mock()
+        dom.jobStats.return_value = {'operation': 0}
+        self.assertFalse(memory_dump.abort_dump_job(dom))
+        dom.abortJob.assert_not_called()
+
+    def test_errors_are_no_abort(self):
+        dom = mock.Mock()
+        dom.jobStats.side_effect = helpers.libvirt_error(
+            libvirt.VIR_ERR_NO_SUPPORT)
+        self.assertFalse(memory_dump.abort_dump_job(dom))

@@ -192,6 +192,15 @@ class LibvirtDriver(driver.ComputeDriver):
                 reason='libvirt failed dumping the memory of domain %s: %s '
                        '(libvirt error code %s)' % (instance.uuid, exc, code))
 
+    def abort_memory_dump(self, instance):
+        """Abort the domain's dump job, which libvirtd runs on after the
+        agent that asked for it died (the guest is paused meanwhile)."""
+        try:
+            dom = self._domain(instance)
+            return memory_dump.abort_dump_job(dom)
+        except (exception.CrashdumpException, libvirt.libvirtError):
+            return False
+
     def _domain(self, instance):
         conn = self.connection.get()
         try:

@@ -46,6 +46,18 @@ def job_percent(dom):
     return None
 
 
+def abort_dump_job(dom):
+    """Abort ``dom``'s job if it is a dump; True if one was aborted."""
+    operation = getattr(libvirt, 'VIR_DOMAIN_JOB_OPERATION_DUMP', None)
+    try:
+        if dom.jobStats().get('operation') != operation:
+            return False
+        dom.abortJob()
+    except libvirt.libvirtError:
+        return False
+    return True
+
+
 def dump(dom, path, dump_format, progress=None, abort=None):
     """Dump ``dom``'s memory to ``path``; see ComputeDriver.dump_memory.
 
