@@ -177,7 +177,10 @@ class LibvirtDriver(driver.ComputeDriver):
             code = exc.get_error_code()
             if code == libvirt.VIR_ERR_OPERATION_INVALID:
                 raise exception.InstanceNotRunning(instance_id=instance.uuid)
+            # INVALID_ARG: a format this QEMU binary lacks (snappy, lzo,
+            # win-dmp for a guest without vmcoreinfo).
             if code in (libvirt.VIR_ERR_NO_SUPPORT,
+                        libvirt.VIR_ERR_INVALID_ARG,
                         libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,
                         libvirt.VIR_ERR_OPERATION_UNSUPPORTED):
                 raise exception.MemoryDumpNotSupported(reason=str(exc))
