@@ -26,6 +26,17 @@ from crashdump_server.policies import memory_dumps as policies
 CHECKSUM_HEADER = 'X-Crashdump-SHA256'
 
 
+class _DumpFileIter(webob.static.FileIter):
+    """webob's file iterator (which answers Range requests) reading 1 MiB
+    at a time: its 64 KiB blocks cost a third of the download speed on
+    files of gigabytes."""
+
+    def app_iter_range(self, seek=None, limit=None, block_size=1 << 20):
+        return super().app_iter_range(seek, limit, block_size)
+
+    __iter__ = app_iter_range
+
+
 def _server(req, context, rule):
     compute_api = req.environ[handler.COMPUTE_API_KEY]
     instance = compute_api.get(context, req.urlvars['server_id'])
@@ -89,7 +100,7 @@ def download_memory_dump(req):
     dumps, instance = _server(req, context, policies.DOWNLOAD)
     dump, stream = dumps.open(context, instance, req.urlvars['dump_id'])
     response = webob.Response(
-        app_iter=webob.static.FileIter(stream),
+        app_iter=_DumpFileIter(stream),
         content_type='application/octet-stream', conditional_response=True)
     response.content_length = dump.size
     response.accept_ranges = 'bytes'
