@@ -143,8 +143,12 @@ class MemoryDumpManager(base.Manager):
                 os.unlink(partial)
                 return self.download(server, dump_id, path, progress)
             if response.status_code >= 400:
-                raise exceptions.from_response(response, None, "GET",
-                                               response.url)
+                try:
+                    body = response.json()
+                except ValueError:
+                    body = None
+                raise exceptions.from_response(response, body, response.url,
+                                               "GET")
             resumed = response.status_code == 206 and have
             expected = response.headers.get(CHECKSUM_HEADER)
             total = int(response.headers.get("Content-Length", 0)) + (

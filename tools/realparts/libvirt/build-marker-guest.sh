@@ -16,19 +16,10 @@ bash "$here/build-guest.sh" >/dev/null
 command -v readelf >/dev/null || apt_install binutils ||
     die "binutils (readelf) is missing and cannot be installed here"
 cache=$CRASHDUMP_GUEST_CACHE
-marker_version=1
-if [ ! -s "$cache/initramfs-marker.img" ] ||
-    [ "$(cat "$cache/initramfs-marker.version" 2>/dev/null)" != "$marker_version" ]; then
-    busybox=$(command -v busybox) || die "busybox (busybox-static) is missing"
-    root=$(mktemp -d)
-    mkdir -p "$root"/bin "$root"/proc "$root"/sys "$root"/dev
-    cp "$busybox" "$root"/bin/busybox
-    for applet in sh mount echo sleep cat sed; do
-        ln -s busybox "$root/bin/$applet"
-    done
-    # The marker is assembled at run time: the script holds only its parts,
-    # and the command line only the seed.
-    cat > "$root"/init <<'INIT'
+# The marker is assembled at run time: this script holds only its parts,
+# and the command line only the seed.
+build_initramfs "$cache/initramfs-marker.img" 1 sh mount echo sleep cat sed \
+    <<'INIT'
 #!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -40,11 +31,4 @@ echo "crashdump-guest: unknown_nmi_panic=$(cat /proc/sys/kernel/unknown_nmi_pani
 echo "crashdump-guest: ready"
 while true; do sleep 3600; done
 INIT
-    chmod +x "$root"/init
-    (cd "$root" && find . | busybox cpio -o -H newc 2>/dev/null) |
-        gzip -9 > "$cache/initramfs-marker.img.tmp"
-    rm -rf "$root"
-    mv "$cache/initramfs-marker.img.tmp" "$cache/initramfs-marker.img"
-    echo "$marker_version" > "$cache/initramfs-marker.version"
-fi
 echo "$cache/initramfs-marker.img"

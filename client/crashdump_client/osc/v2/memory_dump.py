@@ -18,9 +18,20 @@ def _server_arg(parser):
                         help="Server (name or ID)")
 
 
-def _dump_arg(parser):
-    parser.add_argument("dump_id", metavar="<dump-id>",
-                        help="Memory dump ID")
+class _OneDump(object):
+    """The arguments of commands on one dump: <server> <dump-id>."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _server_arg(parser)
+        parser.add_argument("dump_id", metavar="<dump-id>",
+                            help="Memory dump ID")
+        return parser
+
+    def server_and_manager(self, parsed_args):
+        compute = self.app.client_manager.crashdump
+        return (memory_dump_cli.find_server(compute, parsed_args.server),
+                memory_dumps.manager_for(compute))
 
 
 class CreateMemoryDump(command.ShowOne):
@@ -78,23 +89,16 @@ class ListMemoryDump(command.Lister):
             memory_dumps.manager_for(compute).list(server))
 
 
-class ShowMemoryDump(command.ShowOne):
+class ShowMemoryDump(_OneDump, command.ShowOne):
     """Show a memory dump: status, progress, size, checksum and errors."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        _server_arg(parser)
-        _dump_arg(parser)
-        return parser
-
     def take_action(self, parsed_args):
-        compute = self.app.client_manager.crashdump
-        server = memory_dump_cli.find_server(compute, parsed_args.server)
-        return memory_dump_cli.fields(memory_dumps.manager_for(compute).get(
-            server, parsed_args.dump_id))
+        server, manager = self.server_and_manager(parsed_args)
+        return memory_dump_cli.fields(manager.get(server,
+                                                  parsed_args.dump_id))
 
 
-class SaveMemoryDump(command.Command):
+class SaveMemoryDump(_OneDump, command.Command):
     """Save (download) a memory dump; its SHA-256 is checked.
 
     An interrupted download resumes from <file>.part on the next save.
@@ -102,8 +106,6 @@ class SaveMemoryDump(command.Command):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        _server_arg(parser)
-        _dump_arg(parser)
         parser.add_argument(
             "--file", metavar="<path>", default=None,
             help="Where to write the dump (default: <dump-id>.<format> in "
@@ -119,16 +121,9 @@ class SaveMemoryDump(command.Command):
                               % (path, size, sha256))
 
 
-class DeleteMemoryDump(command.Command):
+class DeleteMemoryDump(_OneDump, command.Command):
     """Delete a memory dump; one being created is aborted."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        _server_arg(parser)
-        _dump_arg(parser)
-        return parser
-
     def take_action(self, parsed_args):
-        compute = self.app.client_manager.crashdump
-        server = memory_dump_cli.find_server(compute, parsed_args.server)
-        memory_dumps.manager_for(compute).delete(server, parsed_args.dump_id)
+        server, manager = self.server_and_manager(parsed_args)
+        manager.delete(server, parsed_args.dump_id)
