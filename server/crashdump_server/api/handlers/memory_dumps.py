@@ -14,8 +14,6 @@ real Nova answers 404 there).
 import webob
 import webob.static
 
-from crashdump_server.api import handler
-from crashdump_server.api import middleware
 from crashdump_server.api.schemas import memory_dumps as schema
 from crashdump_server.api import util
 from crashdump_server.api.views import memory_dumps as views
@@ -37,12 +35,12 @@ class _DumpFileIter(webob.static.FileIter):
     __iter__ = app_iter_range
 
 
-def _server(req, context, rule):
-    compute_api = req.environ[handler.COMPUTE_API_KEY]
-    instance = compute_api.get(context, req.urlvars['server_id'])
-    context.can(rule, {'project_id': instance.project_id,
-                       'user_id': instance.user_id})
-    return compute_api.memory_dumps, instance
+def _server(req, rule):
+    """(the memory dump API, the server) once ``rule`` allows the caller."""
+    instance = req.compute_api.get(req.context, req.urlvars['server_id'])
+    req.context.can(rule, {'project_id': instance.project_id,
+                           'user_id': instance.user_id})
+    return req.compute_api.memory_dumps, instance
 
 
 def _show_host(context):
@@ -53,12 +51,11 @@ def _show_host(context):
 def create_memory_dump(req):
     """Record a dump and ask the server's agent for it; 202 and the dump
     (status ``creating``), with its URL in Location."""
-    context = middleware.context_from(req)
-    conf = req.environ[handler.CONF_KEY]
-    body = util.read_json_body(req, conf.api.max_request_body_size)
+    context = req.context
+    body = util.read_json_body(req, req.conf.api.max_request_body_size)
     util.validate(schema.CREATE, body)
     options = body['memory_dump']
-    dumps, instance = _server(req, context, policies.CREATE)
+    dumps, instance = _server(req, policies.CREATE)
     dump = dumps.create(context, instance,
                         options.get('format', dump_formats.DEFAULT),
                         options.get('trigger_crash_dump', False))
@@ -71,23 +68,23 @@ def create_memory_dump(req):
 
 def list_memory_dumps(req):
     """The server's dumps, newest first."""
-    context = middleware.context_from(req)
-    dumps, instance = _server(req, context, policies.LIST)
+    context = req.context
+    dumps, instance = _server(req, policies.LIST)
     return util.json_response(views.index(
         req, dumps.get_all(context, instance), _show_host(context)))
 
 
 def show_memory_dump(req):
-    context = middleware.context_from(req)
-    dumps, instance = _server(req, context, policies.SHOW)
+    context = req.context
+    dumps, instance = _server(req, policies.SHOW)
     dump = dumps.get(context, instance, req.urlvars['dump_id'])
     return util.json_response(views.show(req, dump, _show_host(context)))
 
 
 def delete_memory_dump(req):
     """204; a dump being created is aborted first."""
-    context = middleware.context_from(req)
-    dumps, instance = _server(req, context, policies.DELETE)
+    context = req.context
+    dumps, instance = _server(req, policies.DELETE)
     dumps.delete(context, instance, req.urlvars['dump_id'])
     return util.empty_response(204)
 
@@ -96,8 +93,8 @@ def download_memory_dump(req):
     """The dump's file, streamed; answers Range requests (206) so a broken
     download resumes, with the SHA-256 in a header and as the ETag (so
     If-Range works)."""
-    context = middleware.context_from(req)
-    dumps, instance = _server(req, context, policies.DOWNLOAD)
+    context = req.context
+    dumps, instance = _server(req, policies.DOWNLOAD)
     dump, stream = dumps.open(context, instance, req.urlvars['dump_id'])
     response = webob.Response(
         app_iter=_DumpFileIter(stream),
