@@ -55,6 +55,11 @@ class TestMemoryDumpClients(base.FunctionalTestCase):
         self.assertEqual({('compute_memory_dump', 'Success'),
                           ('compute_trigger_crash_dump', 'Success')},
                          {(e['event'], e['result']) for e in events})
+        # Beside the crash dumps in crash-list.
+        listing = self.admin_nova('crash-list', 'md-1')
+        self.assertSucceeded(listing)
+        self.assertEqual([[action['request_id'], 'Success']], [
+            [row[0], row[-1]] for row in base.table_rows(listing.stdout)])
 
     def test_nova_list_show_download_delete(self):
         created = self.admin_nova('memory-dump-create', 'md-2',

@@ -17,6 +17,7 @@ import testtools
 from crashdump_client import memory_dump_cli
 from crashdump_client import novaclient_memory_dumps
 from crashdump_client import percent_bar
+from crashdump_client import waiting
 from crashdump_client.v2 import memory_dumps
 
 from . import fakes
@@ -172,6 +173,35 @@ class CliCoreTest(MemoryDumpTestCase):
             self.nova, [fakes.SERVER_ID], "elf", True, 10, 0)
         self.assertTrue(failed)
         self.assertIn("Instance x is not running.", lines[0])
+
+
+class CrashListTest(testtools.TestCase):
+    """A memory_dump action's result, as crash-list shows it."""
+
+    def outcome(self, *events):
+        return waiting.outcome_of(
+            fakes.action(name="memory_dump", events=events),
+            client.api_versions.APIVersion("2.96"))
+
+    def event(self, name, result, details=None):
+        body = fakes.event(result, details)
+        body["event"] = name
+        return body
+
+    def test_dump_then_nmi(self):
+        self.assertEqual("Success", str(self.outcome(
+            self.event("compute_trigger_crash_dump", "Success"),
+            self.event("compute_memory_dump", "Success"))))
+
+    def test_an_error_in_either_event_is_the_result(self):
+        self.assertEqual("Error: No space left", str(self.outcome(
+            self.event("compute_trigger_crash_dump", "Success"),
+            self.event("compute_memory_dump", "Error", "No space left"))))
+
+    def test_unfinished_nmi_is_in_progress(self):
+        self.assertIsNone(self.outcome(
+            self.event("compute_trigger_crash_dump", None),
+            self.event("compute_memory_dump", "Success")))
 
 
 class BarAndExtensionTest(testtools.TestCase):

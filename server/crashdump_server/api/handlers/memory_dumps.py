@@ -25,9 +25,9 @@ CHECKSUM_HEADER = 'X-Crashdump-SHA256'
 
 
 class _DumpFileIter(webob.static.FileIter):
-    """webob's file iterator (which answers Range requests) reading 1 MiB
-    at a time: its 64 KiB blocks cost a third of the download speed on
-    files of gigabytes."""
+    """webob's file iterator (which answers Range requests), reading 1 MiB
+    at a time instead of 64 KiB: a dump is gigabytes, and every block is a
+    read, a write and a pass through the middleware's iterators."""
 
     def app_iter_range(self, seek=None, limit=None, block_size=1 << 20):
         return super().app_iter_range(seek, limit, block_size)
