@@ -23,6 +23,7 @@ from crashdump_client import memory_dump_cli
 from crashdump_client.v2.crash_dumps import CrashDumpManager  # noqa: F401
 from crashdump_client import progress
 from crashdump_client import results
+from crashdump_client.v2 import memory_dumps
 
 
 @utils.arg('servers', metavar='<server>', nargs='+',
@@ -52,10 +53,10 @@ from crashdump_client import results
            help='First dump the guest\'s memory on its host (crashdump\'s '
                 'own extension, admin only by default), then send the NMI. '
                 'With --wait, report both.')
-@utils.arg('--dump-format', metavar='<format>', default='kdump-zlib',
-           choices=('kdump-zlib', 'kdump-lzo', 'kdump-snappy', 'elf',
-                    'win-dmp'),
-           help='With --memory-dump, its format (default kdump-zlib).')
+@utils.arg('--dump-format', metavar='<format>',
+           default=memory_dumps.DEFAULT_FORMAT, choices=memory_dumps.FORMATS,
+           help='With --memory-dump, its format: %s (default %s).' % (
+               ', '.join(memory_dumps.FORMATS), memory_dumps.DEFAULT_FORMAT))
 def do_trigger_crash(cs, args):
     """Trigger a crash dump (NMI) in one or more servers.
 
