@@ -48,7 +48,7 @@ from novaclient import client as nova_client  # noqa: E402
 
 from crashdump_client.v2 import memory_dumps  # noqa: E402
 from tests.functional.libvirt import host  # noqa: E402
-from tests.functional.libvirt import test_memory_dump_guest as guests  # noqa
+from tests.functional.libvirt import memory_dumps as guests  # noqa: E402
 from tests.lib import embedded  # noqa: E402
 
 TOKEN = 'admin:demo'
