@@ -45,7 +45,7 @@ class MemoryDumpAPI:
                 attr='vm_state', state=instance.vm_state)
         if not self.compute_rpcapi.can_dump_memory():
             raise exception.FeatureNotSupported()
-        creating = dumps_db.count(context, instance.host,
+        creating = dumps_db.count(instance.host,
                                   dump_formats.CREATING)
         if creating >= self._conf.memory_dump.max_concurrent:
             raise exception.MemoryDumpLimitReached(host=instance.host,
@@ -56,7 +56,7 @@ class MemoryDumpAPI:
         db_api.action_start(context, instance.uuid, dump_formats.ACTION,
                             context.request_id, deadline)
         dump = dumps_db.create(
-            context, uuid=dump_id, instance_uuid=instance.uuid,
+            uuid=dump_id, instance_uuid=instance.uuid,
             project_id=instance.project_id, user_id=context.user_id,
             host=instance.host, request_id=context.request_id,
             status=dump_formats.CREATING, format=dump_format,
@@ -66,13 +66,13 @@ class MemoryDumpAPI:
             self.compute_rpcapi.create_memory_dump(
                 context, instance, dump_id, deadline.isoformat())
         except exception.ComputeAgentUnreachable as exc:
-            dumps_db.update(context, dump_id, status=dump_formats.ERROR,
+            dumps_db.update(dump_id, status=dump_formats.ERROR,
                             error=exc.message,
                             finished_at=timeutils.utcnow())
             event = dump_formats.EVENT_MEMORY_DUMP
-            db_api.event_start(context, instance.uuid, context.request_id,
+            db_api.event_start(instance.uuid, context.request_id,
                                event, instance.host)
-            db_api.event_finish(context, instance.uuid, context.request_id,
+            db_api.event_finish(instance.uuid, context.request_id,
                                 event, instance_actions.ERROR,
                                 details=exc.message)
             raise
@@ -80,14 +80,14 @@ class MemoryDumpAPI:
 
     def get_all(self, context, instance):
         """The server's dumps, newest first."""
-        return dumps_db.get_all(context, instance_uuid=instance.uuid)
+        return dumps_db.get_all(instance_uuid=instance.uuid)
 
     def get(self, context, instance, dump_id):
         """One of the server's dumps; raises MemoryDumpNotFound."""
         if not uuidutils.is_uuid_like(dump_id):
             raise exception.MemoryDumpNotFound(dump_id=dump_id,
                                                instance_uuid=instance.uuid)
-        return dumps_db.get(context, dump_id, instance_uuid=instance.uuid)
+        return dumps_db.get(dump_id, instance_uuid=instance.uuid)
 
     def delete(self, context, instance, dump_id):
         """Delete a dump; one being created is aborted by its agent.
@@ -102,7 +102,7 @@ class MemoryDumpAPI:
                                                    dump.uuid)
             return
         memory_dumps.remove_files(self.directory, dump)
-        dumps_db.destroy(context, dump.uuid)
+        dumps_db.destroy(dump.uuid)
 
     def open(self, context, instance, dump_id):
         """(the dump's row, its file opened for reading in binary mode).

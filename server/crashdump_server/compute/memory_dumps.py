@@ -106,19 +106,19 @@ class MemoryDumpAgent:
     def create(self, context, instance_uuid, dump_id, deadline, running):
         """Write the dump, record its outcome, then the NMI if asked."""
         try:
-            dump = dumps_db.get(context, dump_id)
+            dump = dumps_db.get(dump_id)
         except exception.MemoryDumpNotFound:
             LOG.info('Memory dump %s was deleted before it started', dump_id)
             return self._forget(dump_id, running)
         event = dump_formats.EVENT_MEMORY_DUMP
         try:
-            db_api.event_start(context, instance_uuid, dump.request_id,
+            db_api.event_start(instance_uuid, dump.request_id,
                                event, self.host)
         except exception.EventAlreadyRecorded:
             return self._forget(dump_id, running)
         instance = None
         try:
-            instance = db_api.instance_get(context, instance_uuid)
+            instance = db_api.instance_get(instance_uuid)
             outcomes.check_deadline(deadline, dump.request_id, self.host)
             if not self._slots.acquire(blocking=False):
                 raise exception.MemoryDumpLimitReached(
@@ -133,14 +133,14 @@ class MemoryDumpAgent:
             LOG.error('Memory dump %(dump)s of server %(uuid)s failed: '
                       '%(details)s', {'dump': dump_id, 'uuid': instance_uuid,
                                       'details': details})
-            dumps_db.update(context, dump_id, status=dump_formats.ERROR,
+            dumps_db.update(dump_id, status=dump_formats.ERROR,
                             error=details, finished_at=timeutils.utcnow())
-            db_api.event_finish(context, instance_uuid, dump.request_id,
+            db_api.event_finish(instance_uuid, dump.request_id,
                                 event, instance_actions.ERROR,
                                 traceback=traceback.format_exc(),
                                 details=details)
         else:
-            db_api.event_finish(context, instance_uuid, dump.request_id,
+            db_api.event_finish(instance_uuid, dump.request_id,
                                 event, instance_actions.SUCCESS)
         finally:
             self._forget(dump_id, running)
@@ -163,7 +163,7 @@ class MemoryDumpAgent:
             now = time.monotonic()
             if percent != last[1] and now - last[0] >= PROGRESS_INTERVAL:
                 last[:] = [now, percent]
-                dumps_db.update(context, dump.uuid, progress=percent)
+                dumps_db.update(dump.uuid, progress=percent)
 
         LOG.info('Dumping the memory of server %(uuid)s as %(format)s to '
                  '%(path)s', {'uuid': instance.uuid, 'format': dump.format,
@@ -178,8 +178,8 @@ class MemoryDumpAgent:
             remove_files(self.directory, dump)
             raise
         if not dumps_db.update(
-                context, dump.uuid, status=dump_formats.AVAILABLE,
-                size=size, sha256=sha256, progress=100,
+                dump.uuid, status=dump_formats.AVAILABLE, size=size,
+                sha256=sha256, progress=100,
                 finished_at=timeutils.utcnow()):
             remove_files(self.directory, dump)  # deleted meanwhile
         LOG.info('Memory dump %(dump)s of server %(uuid)s: %(size)d bytes, '
@@ -207,7 +207,7 @@ class MemoryDumpAgent:
         """The NMI after the dump, recorded as the action's second event
         and in the dump's trigger_result."""
         event = instance_actions.EVENT_TRIGGER_CRASH_DUMP
-        db_api.event_start(context, instance.uuid, dump.request_id, event,
+        db_api.event_start(instance.uuid, dump.request_id, event,
                            self.host)
         try:
             self.driver.trigger_crash_dump(instance)
@@ -217,15 +217,15 @@ class MemoryDumpAgent:
                       'failed: %(details)s', {'dump': dump.uuid,
                                               'uuid': instance.uuid,
                                               'details': details})
-            db_api.event_finish(context, instance.uuid, dump.request_id,
+            db_api.event_finish(instance.uuid, dump.request_id,
                                 event, instance_actions.ERROR,
                                 traceback=traceback.format_exc(),
                                 details=details)
-            dumps_db.update(context, dump.uuid, trigger_result=details)
+            dumps_db.update(dump.uuid, trigger_result=details)
             return
-        db_api.event_finish(context, instance.uuid, dump.request_id, event,
+        db_api.event_finish(instance.uuid, dump.request_id, event,
                             instance_actions.SUCCESS)
-        dumps_db.update(context, dump.uuid,
+        dumps_db.update(dump.uuid,
                         trigger_result=instance_actions.SUCCESS)
         LOG.info('NMI delivered to server %s after its memory dump',
                  instance.uuid)
@@ -242,22 +242,22 @@ class MemoryDumpAgent:
                     reason='the dump being created did not stop within %d '
                            's; try again' % ABORT_WAIT)
         try:
-            dump = dumps_db.get(context, dump_id)
+            dump = dumps_db.get(dump_id)
         except exception.MemoryDumpNotFound:
             return
         remove_files(self.directory, dump)
-        dumps_db.destroy(context, dump_id)
+        dumps_db.destroy(dump_id)
 
     def recover(self, context):
         """At start: a dump this host left 'creating' is an error now, and
         its partial file is removed. Returns how many were recovered."""
         details = ('The compute agent on %s stopped while the dump was '
                    'being created; its partial file was removed.' % self.host)
-        stale = dumps_db.get_all(context, host=self.host,
+        stale = dumps_db.get_all(host=self.host,
                                  statuses=[dump_formats.CREATING])
         for dump in stale:
             try:
-                instance = db_api.instance_get(context, dump.instance_uuid,
+                instance = db_api.instance_get(dump.instance_uuid,
                                                read_deleted=True)
             except exception.InstanceNotFound:
                 instance = None
@@ -266,16 +266,16 @@ class MemoryDumpAgent:
                 LOG.info('Aborted the dump job left running for server %s',
                          dump.instance_uuid)
             remove_files(self.directory, dump)
-            dumps_db.update(context, dump.uuid, status=dump_formats.ERROR,
+            dumps_db.update(dump.uuid, status=dump_formats.ERROR,
                             error=details, finished_at=timeutils.utcnow())
             event = dump_formats.EVENT_MEMORY_DUMP
             try:
-                db_api.event_start(context, dump.instance_uuid,
+                db_api.event_start(dump.instance_uuid,
                                    dump.request_id, event, self.host)
             except exception.EventAlreadyRecorded:
                 pass
             try:
-                db_api.event_finish(context, dump.instance_uuid,
+                db_api.event_finish(dump.instance_uuid,
                                     dump.request_id, event,
                                     instance_actions.ERROR, details=details)
             except exception.NotFound:
@@ -291,7 +291,7 @@ class MemoryDumpAgent:
         Returns the ids of the dumps deleted."""
         options = self.conf.memory_dump
         finished = dumps_db.get_all(
-            context, host=self.host,
+            host=self.host,
             statuses=[dump_formats.AVAILABLE, dump_formats.ERROR])
         doomed = []
         if options.max_age:
@@ -313,7 +313,7 @@ class MemoryDumpAgent:
                          'dump': dump.uuid, 'uuid': dump.instance_uuid,
                          'at': dump.created_at})
             remove_files(self.directory, dump)
-            dumps_db.destroy(context, dump.uuid)
+            dumps_db.destroy(dump.uuid)
         return [dump.uuid for dump in doomed]
 
 

@@ -1,36 +1,35 @@
 """Database queries of the memory_dumps table (see models.MemoryDump).
 
-Kept beside db.api, with its transactions, so the crash dump queries there
-stay as they are.
+Kept beside db.api, on the same engine and transactions (db.engine).
 """
 from oslo_utils import timeutils
 import sqlalchemy as sa
 
-from crashdump_server.db import api as db_api
+from crashdump_server.db import engine
 from crashdump_server.db import models
 from crashdump_server import exception
 
 Dump = models.MemoryDump
 
 
-def create(context, **values):
+def create(**values):
     """Record a new dump; returns its row."""
     now = timeutils.utcnow()
     values.setdefault('created_at', now)
     values.setdefault('progress', 0)
     row = Dump(**values)
-    with db_api._writer(context) as session:
+    with engine.writer() as session:
         session.add(row)
     return row
 
 
-def get(context, dump_id, instance_uuid=None):
+def get(dump_id, instance_uuid=None):
     """The dump ``dump_id`` (of ``instance_uuid`` if given); raises
     MemoryDumpNotFound."""
     query = sa.select(Dump).where(Dump.uuid == dump_id)
     if instance_uuid is not None:
         query = query.where(Dump.instance_uuid == instance_uuid)
-    with db_api._reader(context) as session:
+    with engine.reader() as session:
         row = session.scalars(query).first()
     if row is None:
         raise exception.MemoryDumpNotFound(dump_id=dump_id,
@@ -38,7 +37,7 @@ def get(context, dump_id, instance_uuid=None):
     return row
 
 
-def get_all(context, instance_uuid=None, host=None, statuses=None):
+def get_all(instance_uuid=None, host=None, statuses=None):
     """Dumps of a server or of a host, newest first."""
     query = sa.select(Dump)
     if instance_uuid is not None:
@@ -48,29 +47,29 @@ def get_all(context, instance_uuid=None, host=None, statuses=None):
     if statuses is not None:
         query = query.where(Dump.status.in_(statuses))
     query = query.order_by(Dump.created_at.desc(), Dump.id.desc())
-    with db_api._reader(context) as session:
+    with engine.reader() as session:
         return list(session.scalars(query))
 
 
-def count(context, host, status):
+def count(host, status):
     """How many dumps of ``host`` have ``status``."""
     query = sa.select(sa.func.count()).select_from(Dump).where(
         Dump.host == host, Dump.status == status)
-    with db_api._reader(context) as session:
+    with engine.reader() as session:
         return session.scalar(query)
 
 
-def update(context, dump_id, **values):
+def update(dump_id, **values):
     """Change a dump's columns; False when the dump is gone (deleted)."""
     values['updated_at'] = timeutils.utcnow()
-    with db_api._writer(context) as session:
+    with engine.writer() as session:
         result = session.execute(
             sa.update(Dump).where(Dump.uuid == dump_id).values(**values))
     return result.rowcount == 1
 
 
-def destroy(context, dump_id):
+def destroy(dump_id):
     """Forget a dump; False when it was gone already."""
-    with db_api._writer(context) as session:
+    with engine.writer() as session:
         result = session.execute(sa.delete(Dump).where(Dump.uuid == dump_id))
     return result.rowcount == 1

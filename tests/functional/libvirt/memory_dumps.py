@@ -11,7 +11,6 @@ import os
 import struct
 import subprocess
 import sys
-import time
 import uuid as uuid_module
 
 from keystoneauth1 import session as ks_session
@@ -23,6 +22,7 @@ from crashdump_client.v2 import memory_dumps
 from tests.functional.libvirt import host
 from tests.functional.libvirt import test_libvirt_driver as driver_tests
 from tests.lib import embedded
+from tests.lib import process
 
 ADMIN = 'admin'
 PROJECT = driver_tests.PROJECT
@@ -187,16 +187,14 @@ def restart(server, timeout=60):
             [sys.executable, '-m', 'crashdump_server.cmd.all',
              '--config-file', os.path.join(server.workdir, 'crashdump.conf')],
             stdout=output, stderr=subprocess.STDOUT,
-            preexec_fn=embedded.die_with_parent)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        match = embedded._URL.search(server.output()[before:])
-        if match:
-            server.url = match.group(1)
-            server._wait_ready(deadline)
-            return
+            preexec_fn=process.die_with_parent)
+
+    def serving():
         if server.process.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise AssertionError('crashdump-all did not restart:\n'
-                         + server.output()[before:])
+            raise AssertionError('crashdump-all did not restart:\n'
+                                 + server.output()[before:])
+        match = embedded._URL.search(server.output()[before:])
+        return match.group(1) if match else None
+
+    server.url = process.wait_for(serving, timeout, 'crashdump-all serving')
+    process.wait_for(server._answers, timeout, 'crashdump-all answering')

@@ -56,7 +56,7 @@ class AgentTestCase(testtools.TestCase):
                                       dump_formats.ERROR), timeout=10):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            dump = dumps_db.get(self.context(), dump_id)
+            dump = dumps_db.get(dump_id)
             if dump.status in statuses:
                 # The event is finished right after the dump's status.
                 time.sleep(0.05)
@@ -66,7 +66,7 @@ class AgentTestCase(testtools.TestCase):
                                                      timeout))
 
     def events(self, server_id, request_id):
-        action = db_api.action_get_by_request_id(self.context(), server_id,
+        action = db_api.action_get_by_request_id(server_id,
                                                  request_id)
         return action, {e.event: e for e in action.events}
 
@@ -102,7 +102,7 @@ class CreateTest(AgentTestCase):
     def test_trigger_after_sends_the_nmi_after_the_dump(self):
         dump = self.wait(self.create(trigger_after=True).uuid)
         deadline = time.monotonic() + 5
-        while dumps_db.get(self.context(), dump.uuid).trigger_result is None:
+        while dumps_db.get(dump.uuid).trigger_result is None:
             self.assertLess(time.monotonic(), deadline)
             time.sleep(0.02)
         _, events = self.events(WEB, dump.request_id)
@@ -111,8 +111,7 @@ class CreateTest(AgentTestCase):
         self.assertEqual(('Success', 'Success'), (dumped.result, nmi.result))
         self.assertLessEqual(dumped.finish_time, nmi.start_time)
         self.assertEqual([WEB], self.server.driver.nmis)
-        self.assertEqual('Success', dumps_db.get(
-            self.context(), dump.uuid).trigger_result)
+        self.assertEqual('Success', dumps_db.get(dump.uuid).trigger_result)
 
     def test_guest_not_running_is_an_error_without_file(self):
         dump = self.wait(self.create(OFF).uuid)
@@ -156,7 +155,7 @@ class CreateTest(AgentTestCase):
                           .create, self.context(),
                           self.api.get(self.context(), WEB),
                           dump_formats.ELF)
-        self.assertEqual([], dumps_db.get_all(self.context()))
+        self.assertEqual([], dumps_db.get_all())
 
     def test_unreachable_agent_records_the_dump_as_error(self):
         with mock.patch.object(
@@ -164,7 +163,7 @@ class CreateTest(AgentTestCase):
                 side_effect=exception.ComputeAgentUnreachable(
                     host='compute-1')):
             self.assertRaises(exception.ComputeAgentUnreachable, self.create)
-        [dump] = dumps_db.get_all(self.context())
+        [dump] = dumps_db.get_all()
         self.assertEqual(dump_formats.ERROR, dump.status)
         _, events = self.events(WEB, dump.request_id)
         self.assertEqual('Error', events['compute_memory_dump'].result)
@@ -185,7 +184,7 @@ class SlowDumpTest(AgentTestCase):
                           dump.uuid)
         self.assertLess(time.monotonic() - started, 3)
         self.assertRaises(exception.MemoryDumpNotFound, dumps_db.get,
-                          self.context(), dump.uuid)
+                          dump.uuid)
         self.assertEqual([], self.files())
         _, events = self.events(WEB, dump.request_id)
         self.assertIn('deleted while being created',
@@ -194,7 +193,7 @@ class SlowDumpTest(AgentTestCase):
     def test_progress_is_recorded(self):
         dump = self.create()
         deadline = time.monotonic() + 5
-        while dumps_db.get(self.context(), dump.uuid).progress == 0:
+        while dumps_db.get(dump.uuid).progress == 0:
             self.assertLess(time.monotonic(), deadline)
             time.sleep(0.05)
         self.wait(dump.uuid)
@@ -218,13 +217,13 @@ class RecoveryAndRetentionTest(AgentTestCase):
 
     def record(self, status, created_at=None, size=None, name='x'):
         dump_id = 'ffff0000-0000-4000-8000-%012d' % len(
-            dumps_db.get_all(self.context()))
+            dumps_db.get_all())
         request_id = 'req-' + dump_id
         db_api.action_start(self.context(request_id), WEB, 'memory_dump',
                             request_id)
         when = created_at or datetime.datetime.utcnow()
         dump = dumps_db.create(
-            self.context(), uuid=dump_id, instance_uuid=WEB, host='compute-1',
+            uuid=dump_id, instance_uuid=WEB, host='compute-1',
             request_id=request_id, status=status, format='elf',
             file_name=dump_id + '.elf', size=size, created_at=when,
             finished_at=None if status == dump_formats.CREATING else when)
@@ -238,11 +237,11 @@ class RecoveryAndRetentionTest(AgentTestCase):
     def test_recovery_marks_error_and_removes_the_partial_file(self):
         left = self.record(dump_formats.CREATING)
         other = dumps_db.create(
-            self.context(), uuid='eeee0000-0000-4000-8000-000000000001',
+            uuid='eeee0000-0000-4000-8000-000000000001',
             instance_uuid=WEB, host='compute-2', request_id='req-other',
             status=dump_formats.CREATING, format='elf', file_name='o.elf')
         self.assertEqual(1, self.agent.recover(self.context()))
-        dump = dumps_db.get(self.context(), left.uuid)
+        dump = dumps_db.get(left.uuid)
         self.assertEqual(dump_formats.ERROR, dump.status)
         self.assertIn('stopped while the dump was being created', dump.error)
         self.assertEqual([], self.files())
@@ -250,7 +249,7 @@ class RecoveryAndRetentionTest(AgentTestCase):
         self.assertEqual('Error', events['compute_memory_dump'].result)
         # Another host's dump is its agent's business.
         self.assertEqual(dump_formats.CREATING,
-                         dumps_db.get(self.context(), other.uuid).status)
+                         dumps_db.get(other.uuid).status)
 
     def test_retention_by_age(self):
         old = self.record(dump_formats.AVAILABLE, size=10,

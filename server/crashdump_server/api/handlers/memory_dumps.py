@@ -16,6 +16,7 @@ import webob.static
 
 from crashdump_server.api.schemas import memory_dumps as schema
 from crashdump_server.api import util
+from crashdump_server.api import validation
 from crashdump_server.api.views import memory_dumps as views
 from crashdump_server.compute import dump_formats
 from crashdump_server.policies import memory_dumps as policies
@@ -53,7 +54,7 @@ def create_memory_dump(req):
     (status ``creating``), with its URL in Location."""
     context = req.context
     body = util.read_json_body(req, req.conf.api.max_request_body_size)
-    util.validate(schema.CREATE, body)
+    validation.validate_body(schema.CREATE, body)
     options = body['memory_dump']
     dumps, instance = _server(req, policies.CREATE)
     dump = dumps.create(context, instance,
