@@ -10,13 +10,13 @@ an RPC call to its agent, which aborts it.
 """
 import hashlib
 import os
-import shutil
 import tempfile
 import time
 
 from tests.functional import base
 from tests.functional.distributed import backends as backends_mod
 from tests.functional.distributed import processes
+from tests.functional.distributed import test_distributed
 
 HOST = 'compute-md'
 SHARED = '30000000-0000-4000-8000-000000000001'
@@ -75,20 +75,12 @@ class DistributedMemoryDumpTest(base.FunctionalTestCase):
         cls.processes.append(process)
         return process.start()
 
-    @classmethod
-    def _stop_everything(cls):
-        try:
-            for process in cls.processes:
-                process.stop()
-            cls.backends.stop()
-        finally:
-            shutil.rmtree(cls.home, ignore_errors=True)
-            shutil.rmtree(cls.workdir, ignore_errors=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._stop_everything()
-        super(base.FunctionalTestCase, cls).tearDownClass()
+    # Stopping is the other distributed class's: processes, then backends,
+    # then the work directories.
+    _stop_everything = classmethod(
+        test_distributed.DistributedModeTest._stop_everything.__func__)
+    tearDownClass = classmethod(
+        test_distributed.DistributedModeTest.tearDownClass.__func__)
 
     def nova_at(self, api, *args):
         env = self.nova_env(base.ADMIN, base.PROJECT)
