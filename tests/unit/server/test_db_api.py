@@ -217,7 +217,8 @@ class InstanceGetAllTest(DbTestCase):
             'sqlalchemy.orm.Session.scalars', side_effect=refused))
         exc = self.assertRaises(exception.InvalidRegularExpression,
                                 db_api.instance_get_all, name='(?P<x>web)')
-        self.assertEqual(400, exc.code)
+        self.assertEqual('Invalid regular expression (?P<x>web): invalid '
+                         'regex', exc.message)
 
     def test_deleted_not_listed(self):
         db_api.instance_sync('h1', [])
