@@ -152,6 +152,12 @@ class _NMICall:
     def _request(self, method, *args, **kwargs):
         """``method``'s result, retrying lock conflicts; raises the
         crashdump exception that Ironic's last answer maps to."""
+        # Hand-written rather than keystoneauth1's status_code_retries /
+        # retriable_status_codes: those retry without regard to this
+        # request's deadline ([ironic] trigger_timeout), read a delay of 0
+        # as exponential backoff, and keep the attempts and Ironic's last
+        # answer from the event's message. ironicclient's own retries are
+        # off (see client.py).
         options = self.driver.conf.ironic
         started = time.monotonic()
         attempts = 0
