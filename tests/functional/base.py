@@ -94,9 +94,14 @@ class FunctionalTestCase(testtools.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = EmbeddedServer(cls.SERVERS, options=cls.OPTIONS)
+        cls.server = cls.make_server()
         cls.server.start()
         cls.home = tempfile.mkdtemp(prefix='crashdump-home-')
+
+    @classmethod
+    def make_server(cls):
+        """The class's server, not yet started."""
+        return EmbeddedServer(cls.SERVERS, options=cls.OPTIONS)
 
     @classmethod
     def tearDownClass(cls):
@@ -198,7 +203,9 @@ class FunctionalTestCase(testtools.TestCase):
                      'OpenStack-API-Version': 'compute %s' % version,
                      'Accept': 'application/json'})
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(
+                    request, timeout=10,
+                    context=self.server.ssl_context()) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as error:
             self.fail('GET %s: HTTP %s %s' % (path, error.code,

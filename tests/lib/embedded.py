@@ -10,13 +10,14 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-_URL = re.compile(r'serving at (http://\S+)/v2\.1')
+_URL = re.compile(r'serving at (https?://\S+)/v2\.1')
 _PR_SET_PDEATHSIG = 1
 
 
@@ -58,8 +59,10 @@ class EmbeddedServer:
     """
 
     def __init__(self, servers, options=None, host='compute-1',
-                 start_timeout=60):
+                 start_timeout=60, ca_file=None):
         self.servers = servers
+        # The CA that signed [api] ssl_cert_file, for an HTTPS server.
+        self.ca_file = ca_file
         self.options = dict(options or {})
         self.host = host
         self.start_timeout = start_timeout
@@ -129,11 +132,18 @@ class EmbeddedServer:
     def _wait_ready(self, deadline):
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(self.url + '/', timeout=2).read()
+                urllib.request.urlopen(self.url + '/', timeout=2,
+                                       context=self.ssl_context()).read()
                 return
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError('crashdump-all does not answer at ' + self.url)
+
+    def ssl_context(self):
+        """A client TLS context trusting ``ca_file`` (None without)."""
+        if self.ca_file is None:
+            return None
+        return ssl.create_default_context(cafile=self.ca_file)
 
     def output(self):
         with open(self.output_path) as stream:
