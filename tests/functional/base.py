@@ -49,7 +49,8 @@ EVENT_TIMEOUT = 30
 
 #: A 202 response in the ``--debug`` output of novaclient or openstackclient
 #: (keystoneauth logs each response's headers).
-ACCEPTED = re.compile(r'RESP: \[202\].*?x-openstack-request-id: '
+#: Header names in any case: HTTP servers spell them as they like.
+ACCEPTED = re.compile(r'RESP: \[202\].*?(?i:x-openstack-request-id): '
                       r'(req-[0-9a-f-]{36})')
 
 

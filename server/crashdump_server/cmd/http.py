@@ -40,7 +40,7 @@ class RequestParser(waitress_parser.HTTPRequestParser):
     limit_error = None
 
     def parse_header(self, header_plus):
-        lines = header_plus.split(b'\n')
+        lines = [line.rstrip(b'\r') for line in header_plus.split(b'\n')]
         limits = self.adj.crashdump_limits
         if len(lines[0]) > limits['line']:
             self.limit_error = RequestURITooLong(

@@ -10,6 +10,7 @@ without TLS; when waitress closes a connection, the front closes the
 client's. The application still sees the client's address and https.
 """
 import asyncio
+from asyncio import sslproto
 import socket
 import ssl
 import threading
@@ -21,7 +22,11 @@ from crashdump_server import exception
 
 LOG = logging.getLogger(__name__)
 
-_RELAY_CHUNK = 65536
+_RELAY_CHUNK = 16384
+# asyncio gives each TLS connection a 256 KiB read buffer up front (Python
+# 3.11, 3.12), so 250 slow clients would hold 64 MB. One TLS record is at
+# most 16 KiB: a buffer of that size reads every record whole.
+sslproto.SSLProtocol.max_size = 16384
 
 
 def ssl_context(conf):
