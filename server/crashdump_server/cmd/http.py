@@ -7,6 +7,7 @@ On top of waitress this module adds what it lacks: limits on header
 lines and their count, a deadline for a whole request (slowloris), and
 Nova error bodies for the answers the server gives itself.
 """
+import logging as std_logging
 import resource
 import signal
 import time
@@ -167,6 +168,9 @@ def make_waitress(conf, application, host, port, url_scheme='http'):
     adj.crashdump_limits = {'line': conf.api.max_header_line,
                             'count': conf.api.max_header_count,
                             'read_timeout': conf.api.request_read_timeout}
+    # waitress warns whenever a request waits for a worker thread; under
+    # load that is every request, and the request log has the times.
+    std_logging.getLogger('waitress.queue').setLevel(std_logging.ERROR)
     dispatcher = waitress_server.ThreadedTaskDispatcher()
     try:
         server = Server(application, map={}, dispatcher=dispatcher, adj=adj,

@@ -8,6 +8,7 @@ its file and value, and what to do.
 """
 import difflib
 import glob
+from importlib import metadata
 import os
 
 from oslo_config import cfg
@@ -59,7 +60,11 @@ def _registered(conf):
     """{group name: set of option names} registered on ``conf``."""
     names = {'DEFAULT': set()}
     for key in conf.keys():
-        value = conf[key]
+        try:
+            value = conf[key]
+        except (cfg.Error, ValueError):
+            # Only an option's value can be wrong; check_values says so.
+            value = None
         if isinstance(value, cfg.ConfigOpts.GroupAttr):
             names.setdefault(key, set()).update(value.keys())
         else:
@@ -71,9 +76,12 @@ def _known(conf):
     """{group: set of names} an operator may write: every option of
     NAMESPACES and of ``conf``, with their deprecated names."""
     known = _registered(conf)
+    installed = {entry.name for entry in metadata.entry_points(
+        group='oslo.config.opts')}
     manager = stevedore.named.NamedExtensionManager(
-        'oslo.config.opts', names=NAMESPACES, invoke_on_load=False,
-        on_load_failure_callback=lambda *args: None)
+        'oslo.config.opts', names=[name for name in NAMESPACES
+                                   if name in installed],
+        invoke_on_load=False)
     for extension in manager:
         for group, opts in extension.plugin():
             group_name = getattr(group, 'name', group) or 'DEFAULT'
