@@ -27,6 +27,16 @@ UUID2 = '5a000000-0000-4000-8000-000000000002'
 REFUSAL_SECONDS = 5
 
 
+def refusal_deadline():
+    """REFUSAL_SECONDS on a machine with a core to spare; longer in
+    proportion when the run queue is longer than the cores (the test
+    suite's other workers, other jobs), so that only a start that hangs
+    or dawdles fails, not a busy machine. A hang still fails: the run
+    times out at 60 s."""
+    load = os.getloadavg()[0] / (os.cpu_count() or 1)
+    return REFUSAL_SECONDS * max(1.0, load)
+
+
 def script(name):
     return os.path.join(os.path.dirname(sys.executable), name)
 
@@ -71,7 +81,7 @@ class StartupTestCase(testtools.TestCase):
             ''') % (self.state, self.port, servers_file or self.servers_file)
             + textwrap.dedent(extra))
 
-    def run_script(self, name, *args, timeout=30):
+    def run_script(self, name, *args, timeout=60):
         env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
         env['HOME'] = self.workdir
         started = time.monotonic()
@@ -95,7 +105,7 @@ class StartupTestCase(testtools.TestCase):
         for word in words:
             self.assertIn(word, lines[0], detail)
         self.assertNotIn('serving at', result.stdout, detail)
-        self.assertLess(result.elapsed, REFUSAL_SECONDS, detail)
+        self.assertLess(result.elapsed, refusal_deadline(), detail)
         with socket.socket() as sock:
             sock.bind(('127.0.0.1', self.port))
 
@@ -303,9 +313,11 @@ class TestNoauthUnderAWSGIServer(StartupTestCase):
     def test_refused(self):
         result = self.load_application('')
         self.assertNotEqual(0, result.returncode)
-        self.assertIn('[api] auth_strategy = noauth', result.stderr)
+        # The WSGI server shows the exception; oslo.log logs it too.
+        output = result.stdout + result.stderr
+        self.assertIn('ConfigError: [api] auth_strategy = noauth', output)
         self.assertIn('cannot check that it listens on loopback only',
-                      result.stderr)
+                      output)
 
     def test_allowed_when_the_operator_vouches(self):
         result = self.load_application(

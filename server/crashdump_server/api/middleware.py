@@ -3,6 +3,7 @@
 Authentication and the request context are in :mod:`.auth`.
 """
 import time
+import urllib.parse
 
 from oslo_log import log as logging
 from oslo_middleware import request_id
@@ -17,6 +18,27 @@ LOG = logging.getLogger(__name__)
 class ComputeRequestId(request_id.RequestId):
     """oslo's request id middleware, also answering x-compute-request-id."""
     compat_headers = ['x-compute-request-id']
+
+
+class Utf8Request:
+    """400 for a path or query string that is not UTF-8 once unquoted
+    (``/%ff``): every layer below decodes them, and would fail."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        try:
+            # PEP 3333 gives the unquoted path as latin-1 text.
+            environ.get('PATH_INFO', '').encode('latin-1').decode('utf-8')
+            urllib.parse.unquote_to_bytes(
+                environ.get('QUERY_STRING', '').replace('+', ' ')
+            ).decode('utf-8')
+        except UnicodeError:
+            response = fault.error_response(
+                400, 'The request path or query string is not valid UTF-8.')
+            return response(environ, start_response)
+        return self.application(environ, start_response)
 
 
 class RequestLog:

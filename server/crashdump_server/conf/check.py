@@ -10,6 +10,7 @@ import difflib
 import glob
 from importlib import metadata
 import os
+import re
 
 from oslo_config import cfg
 import stevedore
@@ -24,12 +25,11 @@ NAMESPACES = ('crashdump', 'oslo.db', 'oslo.messaging', 'oslo.log',
               'keystonemiddleware.auth_token')
 
 
-def _location(conf, name, group):
-    try:
-        location = conf.get_location(name, group)
-    except (cfg.NoSuchOptError, cfg.NoSuchGroupError, KeyError):
-        return None
-    return getattr(location, 'detail', None)
+def _location(exc):
+    """The file a bad value came from, as oslo.config's message says
+    (get_location would read the bad value again)."""
+    found = re.search(r"detail='([^']*)'", str(exc))
+    return found.group(1) if found else None
 
 
 def check_values(conf):
@@ -41,7 +41,7 @@ def check_values(conf):
             try:
                 (conf[group] if group else conf)[name]
             except (cfg.ConfigFileValueError, ValueError) as exc:
-                source = _location(conf, name, group)
+                source = _location(exc)
                 raise exception.ConfigError(
                     reason='[%s] %s%s is not valid: %s; correct it' % (
                         group_name, name,
