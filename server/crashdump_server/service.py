@@ -68,7 +68,8 @@ def refuse_start(program, exc):
     at once: threads a library started must not keep the process (and
     its port) alive."""
     sys.stdout.flush()
-    sys.stderr.write('%s: %s\n' % (program, exc))
+    # One line, even when a library's message (YAML's) spans several.
+    sys.stderr.write('%s: %s\n' % (program, ' '.join(str(exc).split())))
     sys.stderr.flush()
     os._exit(1)
 

@@ -43,10 +43,23 @@ def check_values(conf):
             except (cfg.ConfigFileValueError, ValueError) as exc:
                 source = _location(exc)
                 raise exception.ConfigError(
-                    reason='[%s] %s%s is not valid: %s; correct it' % (
-                        group_name, name,
+                    reason='[%s] %s%s%s is not valid: %s; correct it' % (
+                        group_name, name, _raw_value(source, group_name,
+                                                     name),
                         ' in %s' % source if source else '',
                         _reason(exc)))
+
+
+def _raw_value(path, group_name, name):
+    """' = <value as written>' from ``path``, or '' if it cannot say."""
+    if not path:
+        return ''
+    sections = {}
+    try:
+        cfg.ConfigParser(path, sections).parse()
+        return ' = %s' % sections[group_name][name][-1]
+    except (cfg.Error, OSError, KeyError, IndexError):
+        return ''
 
 
 def _reason(exc):
