@@ -45,6 +45,9 @@ class ComputeService:
             # The backend may be down now and back later: the periodic sync
             # retries, and triggers meanwhile get a clear Error event.
             LOG.exception('First inventory sync of %s failed', self.host)
+        # Before taking new requests: nothing the previous run left half
+        # done stays in progress forever.
+        self.manager.close_unfinished_events(context)
         self._heartbeat(context)
         target = messaging.Target(topic=rpcapi.TOPIC, server=self.host)
         self._rpc_server = rpc.get_server(target, [self.manager])
