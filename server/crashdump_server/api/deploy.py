@@ -43,5 +43,6 @@ def deploy(conf):
     application = middleware.Microversion(application)
     application = middleware.RequestLog(application)
     application = middleware.Utf8Request(application)
+    application = middleware.ContextScope(application)
     application = middleware.ComputeRequestId(application)
     return application

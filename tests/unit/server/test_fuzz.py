@@ -17,6 +17,7 @@ import random
 import urllib.parse
 
 import fixtures
+from oslo_context import context as oslo_context
 import testtools
 
 from tests.lib.embedded import fake_server
@@ -240,3 +241,35 @@ class RegressionTest(FuzzTestCase):
                    'Invalid filter field: services.', token='admin:admin')
         # A non-admin's filters that Nova does not allow are dropped.
         self.check('GET', '/v2.1/servers?services=x', 200)
+
+
+class LogIdentityTest(FuzzTestCase):
+    """Every log line carries its own request's identity, or none: a
+    request refused before authentication does not inherit the previous
+    request's context from the worker thread."""
+
+    def test_refused_request_logs_under_its_own_id(self):
+        seen = []
+
+        class Recorder(logging.Handler):
+            def emit(self, record):
+                current = oslo_context.get_current()
+                seen.append(current and (current.request_id,
+                                         current.user_id))
+
+        recorder = Recorder()
+        logger = logging.getLogger('crashdump_server.api.middleware')
+        logger.addHandler(recorder)
+        self.addCleanup(logger.removeHandler, recorder)
+        answers = [
+            self.send('GET', '/v2.1/servers', {}, None, 'alice:demo'),
+            self.send('GET', '/v2.1/servers', {}, None, None),
+            self.send('GET', '/v2.1/servers',
+                      {'OpenStack-API-Version': 'compute 9.9'}, None,
+                      'alice:demo')]
+        self.assertEqual([200, 401, 406], [a.status_int for a in answers])
+        self.assertEqual(
+            [(answers[0].headers['x-openstack-request-id'], 'alice'),
+             (answers[1].headers['x-openstack-request-id'], None),
+             (answers[2].headers['x-openstack-request-id'], None)], seen)
+        self.assertIsNone(oslo_context.get_current())
