@@ -171,6 +171,22 @@ class TestLimits(base.FunctionalTestCase):
         answer = self.request(b'\x00\x01garbage\r\nHost: x')
         self.assertNovaError(400, answer, 'Bad Request')
 
+    def test_disconnect_mid_body_logs_no_traceback(self):
+        host, port = self.server.url.split('//')[1].rsplit(':', 1)
+        for _ in range(50):
+            with socket.create_connection((host, int(port))) as sock:
+                sock.sendall(b'POST /v2.1/servers/%s/action HTTP/1.1\r\n'
+                             b'Host: x\r\nX-Auth-Token: alice:demo\r\n'
+                             b'Content-Type: application/json\r\n'
+                             b'Content-Length: 100\r\n\r\n{"trigger'
+                             % FRONT_1.encode())
+        # The server still answers, and said nothing about the 50.
+        answer = self.request(b'GET / HTTP/1.1\r\nHost: x\r\n'
+                              b'Connection: close')
+        self.assertTrue(answer.startswith(b'HTTP/1.1 200 '), answer[:200])
+        self.assertNotIn('Traceback', self.server.output())
+        self.assertNotIn(' ERROR ', self.server.output())
+
     def test_odd_methods_and_paths_reach_the_api(self):
         # CONNECT and a path with two slashes are the API's to answer.
         for head in (b'CONNECT /v2.1/servers HTTP/1.1\r\nHost: x\r\n'
