@@ -19,6 +19,7 @@ import urllib.request
 import fixtures
 import testtools
 
+from tests.lib import certs
 from tests.lib.embedded import EmbeddedServer
 from tests.lib.embedded import fake_server
 
@@ -323,3 +324,22 @@ class TestNoauthUnderAWSGIServer(StartupTestCase):
         result = self.load_application(
             '[api]\nallow_noauth_on_public_address = true\n')
         self.assertEqual(0, result.returncode, result.stderr)
+
+
+class TestTLSFiles(StartupTestCase):
+
+    def test_certificate_problems(self):
+        cert, key = certs.write_self_signed(self.workdir)
+        missing = os.path.join(self.workdir, 'missing.pem')
+        self.all_refuses('[api]\nssl_cert_file = %s\n' % cert,
+                         'ssl_cert_file and ssl_key_file go together')
+        self.all_refuses('[api]\nssl_cert_file = %s\nssl_key_file = %s\n'
+                         % (missing, key), 'cannot serve HTTPS', missing,
+                         'No such file')
+        # A key that is not the certificate's.
+        other = os.path.join(self.workdir, 'other')
+        os.mkdir(other)
+        _cert, other_key = certs.write_self_signed(other)
+        self.all_refuses('[api]\nssl_cert_file = %s\nssl_key_file = %s\n'
+                         % (cert, other_key), 'cannot serve HTTPS',
+                         other_key)
