@@ -15,9 +15,11 @@ LOG = logging.getLogger(__name__)
 _PREPARED = False  # options registered
 
 
-def prepare_service(argv=None, default_config_files=None):
+def prepare_service(argv=None, default_config_files=None, description=None):
     """Register options, parse arguments and files, check every option,
     set up logging, once.
+
+    ``description`` is what ``--help`` prints under the usage line.
 
     Returns the global CONF. Raises ConfigError with one sentence for a
     configuration file that is missing, unreadable or unparsable, an
@@ -27,7 +29,8 @@ def prepare_service(argv=None, default_config_files=None):
     register_opts()
     try:
         CONF(argv if argv is not None else sys.argv[1:], project='crashdump',
-             default_config_files=default_config_files)
+             default_config_files=default_config_files,
+             description=description)
     except cfg.ConfigFilesNotFoundError as exc:
         raise exception.ConfigError(
             reason='cannot read the configuration file %s: it does not '
@@ -74,12 +77,12 @@ def refuse_start(program, exc):
     os._exit(1)
 
 
-def start(program, argv, steps):
+def start(program, argv, steps, description=None):
     """Run ``steps(conf)`` after preparing the service; a ConfigError
     anywhere ends the process with its sentence. Returns what steps
     returns."""
     try:
-        conf = prepare_service(argv)
+        conf = prepare_service(argv, description=description)
         return steps(conf)
     except exception.ConfigError as exc:
         refuse_start(program, exc)

@@ -17,6 +17,12 @@ from crashdump_server import rpc
 from crashdump_server import service
 
 PROGRAM = 'crashdump-all'
+DESCRIPTION = (
+    'Run the crashdump compute API and one compute agent in one process '
+    '(the embedded mode) and print the URL it serves. Without '
+    '--config-file it reads crashdump.conf (and crashdump-all.conf) from '
+    'the first of ~/.crashdump/, ~/, /etc/crashdump/ and /etc/ that holds '
+    'it; usually /etc/crashdump/crashdump.conf.')
 
 
 def _start(conf):
@@ -39,7 +45,8 @@ def _start(conf):
 
 
 def main(argv=None):
-    server, url, agent = service.start(PROGRAM, argv, _start)
+    server, url, agent = service.start(PROGRAM, argv, _start,
+                                       description=DESCRIPTION)
     conf = service.CONF
     closer = unanswered.UnansweredRequestCloser(conf).start()
     print('crashdump API serving at %s/v2.1 (compute agent %s, driver %s)'

@@ -10,15 +10,14 @@ from oslo_utils import uuidutils
 
 from crashdump_server.compute import instance_actions
 from crashdump_server.compute import rpcapi
+from crashdump_server.compute import status
 from crashdump_server.compute import vm_states
 from crashdump_server import context as crashdump_context
 from crashdump_server.db import api as db_api
 from crashdump_server import exception
+from crashdump_server import servicegroup
 
 
-#: Seconds without a heartbeat after which an agent counts as down
-#: (Nova's [DEFAULT] service_down_time).
-SERVICE_DOWN_TIME = 60
 #: The most requests one look of close_unanswered_requests reads.
 LOOK_LIMIT = 500
 
@@ -28,6 +27,7 @@ class API:
 
     def __init__(self, conf):
         self._conf = conf
+        self.servicegroup_api = servicegroup.API(conf)
         # The id of the newest request before which every request is
         # settled (answered or closed): where the closer's next look starts.
         self._settled_up_to = 0
@@ -42,7 +42,7 @@ class API:
         """
         if not uuidutils.is_uuid_like(instance_id):
             raise exception.InstanceNotFound(instance_id=instance_id)
-        instance = db_api.instance_get(context, instance_id,
+        instance = db_api.instance_get(instance_id,
                                        read_deleted=read_deleted)
         if not context.is_admin and instance.project_id != (
                 context.project_id):
@@ -63,7 +63,7 @@ class API:
             if not uuidutils.is_uuid_like(instance_id):
                 raise exception.InstanceMappingNotFound(uuid=instance_id)
             try:
-                db_api.instance_get(context, instance_id, read_deleted=True)
+                db_api.instance_get(instance_id, read_deleted=True)
             except exception.InstanceNotFound:
                 raise exception.InstanceMappingNotFound(uuid=instance_id)
             raise
@@ -75,22 +75,25 @@ class API:
         ``project_id`` None lists every project's servers: the caller has
         checked that ``context`` may.
         """
-        return db_api.instance_get_all(context, project_id=project_id,
+        return db_api.instance_get_all(project_id=project_id,
                                        name=name, limit=limit, marker=marker,
                                        filters=filters)
 
-    def agents_by_host(self, context, hosts):
-        """The compute agents' service rows on ``hosts``, by host name."""
-        return {row.host: row for row in db_api.services_get(
-            context, rpcapi.BINARY, hosts=set(hosts))}
+    def host_statuses(self, context, hosts):
+        """host -> ``host_status`` ('UP' or 'UNKNOWN', see
+        :func:`crashdump_server.compute.status.host_status`) of those of
+        ``hosts`` that have a compute agent row."""
+        is_up = self.servicegroup_api.service_is_up
+        rows = db_api.services_get(rpcapi.BINARY, hosts=set(hosts))
+        return {row.host: status.host_status(row, is_up) for row in rows}
 
     def get_actions(self, context, instance, **page):
         """One page of the server's actions, newest first."""
-        return db_api.actions_get(context, instance.uuid, **page)
+        return db_api.actions_get(instance.uuid, **page)
 
     def get_action(self, context, instance, request_id):
         """The server's action with this request id, with its events."""
-        return db_api.action_get_by_request_id(context, instance.uuid,
+        return db_api.action_get_by_request_id(instance.uuid,
                                                request_id)
 
     def get_console_output(self, context, instance, tail_length=None):
@@ -130,11 +133,11 @@ class API:
         db_api.action_start(context, instance.uuid,
                             instance_actions.TRIGGER_CRASH_DUMP,
                             context.request_id, deadline)
-        no_agent = self._no_live_agent(context, instance.host)
+        no_agent = self._no_live_agent(instance.host)
         if no_agent:
             # Nova's 202 all the same; the user learns at once, instead of
             # after the deadline, that no NMI was sent.
-            _close_with_error(context, instance.uuid, context.request_id,
+            _close_with_error(instance.uuid, context.request_id,
                               instance.host, no_agent)
             return
         try:
@@ -143,22 +146,21 @@ class API:
         except exception.ComputeAgentUnreachable as exc:
             # The action is recorded: close it with an Error event so the
             # user who asks later learns that no NMI was sent.
-            _close_with_error(context, instance.uuid, context.request_id,
+            _close_with_error(instance.uuid, context.request_id,
                               instance.host, exc.message)
             raise
 
-    def _no_live_agent(self, context, host):
+    def _no_live_agent(self, host):
         """Why no compute agent can take up a request for ``host`` now
-        (no agent ever served it, or its heartbeat is older than
-        SERVICE_DOWN_TIME), or None when its agent is up."""
-        agent = self.agents_by_host(context, [host]).get(host)
-        if agent is None:
+        (no agent ever served it, or it is down by the service group's
+        judgement), or None when its agent is up."""
+        agent = db_api.services_get(rpcapi.BINARY, hosts=[host])
+        if not agent:
             return ('No compute agent has ever served host %s, so no NMI '
                     'was sent. Check that crashdump-compute runs there with '
                     '[DEFAULT] host = %s.' % (host, host))
-        last_seen = agent.updated_at or agent.created_at
-        if (timeutils.utcnow() - last_seen).total_seconds() > (
-                SERVICE_DOWN_TIME):
+        if not self.servicegroup_api.service_is_up(agent[0]):
+            last_seen = agent[0].updated_at or agent[0].created_at
             return ('The compute agent of host %s was last seen at %sZ and '
                     'is down, so no NMI was sent. Start crashdump-compute '
                     'there and ask again.' % (
@@ -185,24 +187,24 @@ class API:
         closed = 0
         settled = True
         for row in db_api.requests_after(
-                context, instance_actions.TRIGGER_CRASH_DUMP,
-                self._settled_up_to, LOOK_LIMIT):
+                instance_actions.TRIGGER_CRASH_DUMP, self._settled_up_to,
+                LOOK_LIMIT):
             if row.deadline is not None and row.deadline >= cutoff:
                 # Not due yet: later looks come back from here.
                 settled = False
                 continue
             if row.deadline is not None and row.finish_time is None:
-                closed += _close_overdue(context, row)
+                closed += _close_overdue(row)
             if settled:
                 self._settled_up_to = row.id
         return closed
 
 
-def _close_overdue(context, row):
+def _close_overdue(row):
     """Close one overdue request (see close_unanswered_requests); 1 when
     closed, 0 when an agent recorded its event meanwhile."""
     if row.start_time is not None:
-        _finish_stopped(context, row.instance_uuid, row.request_id, row.host)
+        _finish_stopped(row.instance_uuid, row.request_id, row.host)
         return 1
     details = (
         'No compute agent took this request up by its deadline '
@@ -210,26 +212,26 @@ def _close_overdue(context, row):
         'down, or the request was lost on its way there.' % (
             row.deadline.isoformat(), row.host))
     try:
-        _close_with_error(context, row.instance_uuid, row.request_id,
-                          row.host, details)
+        _close_with_error(row.instance_uuid, row.request_id, row.host,
+                          details)
     except exception.EventAlreadyRecorded:
         return 0  # the agent took it up meanwhile
     return 1
 
 
-def _finish_stopped(context, instance_uuid, request_id, host):
+def _finish_stopped(instance_uuid, request_id, host):
     db_api.event_finish(
-        context, instance_uuid, request_id,
+        instance_uuid, request_id,
         instance_actions.EVENT_TRIGGER_CRASH_DUMP, instance_actions.ERROR,
         details=instance_actions.AGENT_STOPPED % host)
 
 
-def _close_with_error(context, instance_uuid, request_id, host, details):
+def _close_with_error(instance_uuid, request_id, host, details):
     """Record the crash dump event of a request as an Error that never
     reached the driver."""
     event = instance_actions.EVENT_TRIGGER_CRASH_DUMP
-    db_api.event_start(context, instance_uuid, request_id, event, host)
-    db_api.event_finish(context, instance_uuid, request_id, event,
+    db_api.event_start(instance_uuid, request_id, event, host)
+    db_api.event_finish(instance_uuid, request_id, event,
                         instance_actions.ERROR, details=details)
 
 
