@@ -48,6 +48,9 @@ class ComputeService:
             # The backend may be down now and back later: the periodic sync
             # retries, and triggers meanwhile get a clear Error event.
             LOG.exception('First inventory sync of %s failed', self.host)
+        # Before taking new requests: nothing the previous run left half
+        # done stays in progress forever.
+        self.manager.close_unfinished_events(context)
         # Dumps this host left unfinished when it stopped.
         self.manager.memory_dumps.recover(context)
         self._apply_retention()

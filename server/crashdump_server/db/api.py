@@ -257,19 +257,39 @@ def actions_get(instance_uuid, limit=None, marker=None,
         return list(session.scalars(query))
 
 
-def actions_without_events(action, deadline_before):
-    """The ``action`` requests whose deadline is before ``deadline_before``
-    and that have no event yet: rows of instance_uuid, request_id,
-    deadline and the server's host, oldest first."""
+def requests_after(action, after_id, limit):
+    """Up to ``limit`` ``action`` requests recorded after the one with id
+    ``after_id``, oldest first, with what became of them: rows of id,
+    instance_uuid, request_id, deadline, the server's host, and the
+    start_time and finish_time of its event (None without one).
+
+    Walks the primary key, so one call costs the same however many
+    requests the table holds.
+    """
     Action, Event = models.InstanceAction, models.InstanceActionEvent
-    query = (sa.select(Action.instance_uuid, Action.request_id,
-                       Action.deadline, models.Instance.host)
+    query = (sa.select(Action.id, Action.instance_uuid, Action.request_id,
+                       Action.deadline, models.Instance.host,
+                       Event.start_time, Event.finish_time)
              .outerjoin(models.Instance,
                         models.Instance.uuid == Action.instance_uuid)
-             .where(Action.action == action,
-                    Action.deadline < deadline_before,
-                    ~sa.exists().where(Event.action_id == Action.id))
-             .order_by(Action.deadline))
+             .outerjoin(Event, Event.action_id == Action.id)
+             .where(Action.id > after_id, Action.action == action)
+             .order_by(Action.id)
+             .limit(limit))
+    with engine.connect() as connection:
+        return list(connection.execute(query))
+
+
+def unfinished_events(host, event):
+    """``event`` events that the agent of ``host`` started and never
+    finished: rows of instance_uuid, request_id and start_time."""
+    Action, Event = models.InstanceAction, models.InstanceActionEvent
+    query = (sa.select(Action.instance_uuid, Action.request_id,
+                       Event.start_time)
+             .join(Action, Action.id == Event.action_id)
+             .where(Event.host == host, Event.event == event,
+                    Event.finish_time.is_(None))
+             .order_by(Event.id))
     with engine.connect() as connection:
         return list(connection.execute(query))
 
