@@ -16,7 +16,11 @@ waits for room (at most :data:`BACKLOG_WAIT` seconds), and the API accepts
 requests as fast as the agent delivers them.
 
 It builds on oslo.messaging's private fake driver module: the library range
-in pyproject.toml is pinned below its next major version for that reason.
+in pyproject.toml is pinned below its next major version for that reason,
+and tests/unit/server/test_inproc_transport.py pins every private name and
+signature used here and sends calls and casts through it. Kept rather than
+replaced: oslo.messaging has no public in-process driver, and a broker in
+the embedded mode is what that mode exists to avoid.
 """
 import collections
 import functools

@@ -49,7 +49,8 @@ EVENT_TIMEOUT = 30
 
 #: A 202 response in the ``--debug`` output of novaclient or openstackclient
 #: (keystoneauth logs each response's headers).
-ACCEPTED = re.compile(r'RESP: \[202\].*?x-openstack-request-id: '
+#: Header names in any case: HTTP servers spell them as they like.
+ACCEPTED = re.compile(r'RESP: \[202\].*?(?i:x-openstack-request-id): '
                       r'(req-[0-9a-f-]{36})')
 
 
@@ -94,9 +95,14 @@ class FunctionalTestCase(testtools.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = EmbeddedServer(cls.SERVERS, options=cls.OPTIONS)
+        cls.server = cls.make_server()
         cls.server.start()
         cls.home = tempfile.mkdtemp(prefix='crashdump-home-')
+
+    @classmethod
+    def make_server(cls):
+        """The class's server, not yet started."""
+        return EmbeddedServer(cls.SERVERS, options=cls.OPTIONS)
 
     @classmethod
     def tearDownClass(cls):
@@ -198,7 +204,12 @@ class FunctionalTestCase(testtools.TestCase):
                      'OpenStack-API-Version': 'compute %s' % version,
                      'Accept': 'application/json'})
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            # An HTTPS EmbeddedServer says which CA to trust; other
+            # servers (the distributed tests' processes) serve HTTP.
+            ssl_context = getattr(self.server, 'ssl_context', None)
+            with urllib.request.urlopen(
+                    request, timeout=10,
+                    context=ssl_context and ssl_context()) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as error:
             self.fail('GET %s: HTTP %s %s' % (path, error.code,

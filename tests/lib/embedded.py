@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -16,7 +17,7 @@ import urllib.request
 
 from tests.lib import process as processes
 
-_URL = re.compile(r'serving at (http://\S+)/v2\.1')
+_URL = re.compile(r'serving at (https?://\S+)/v2\.1')
 
 
 def fake_server(uuid, name, project_id='demo', user_id='alice', **extra):
@@ -36,11 +37,13 @@ class EmbeddedServer:
     """
 
     def __init__(self, servers, options=None, host='compute-1',
-                 start_timeout=60, config=None):
+                 start_timeout=60, config=None, ca_file=None):
         self.servers = servers
         # A configuration file written elsewhere (the docs' own example)
         # instead of one from servers and options.
         self.config = config
+        # The CA that signed [api] ssl_cert_file, for an HTTPS server.
+        self.ca_file = ca_file
         self.options = dict(options or {})
         self.host = host
         self.start_timeout = start_timeout
@@ -117,10 +120,17 @@ class EmbeddedServer:
 
     def _answers(self):
         try:
-            urllib.request.urlopen(self.url + '/', timeout=2).read()
+            urllib.request.urlopen(self.url + '/', timeout=2,
+                                   context=self.ssl_context()).read()
             return True
         except OSError:
             return False
+
+    def ssl_context(self):
+        """A client TLS context trusting ``ca_file`` (None without)."""
+        if self.ca_file is None:
+            return None
+        return ssl.create_default_context(cafile=self.ca_file)
 
     def output(self):
         with open(self.output_path) as stream:

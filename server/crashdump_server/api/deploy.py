@@ -42,5 +42,7 @@ def deploy(conf):
     application = middleware.FaultWrapper(application)
     application = middleware.Microversion(application)
     application = middleware.RequestLog(application)
+    application = middleware.Utf8Request(application)
+    application = middleware.ContextScope(application)
     application = middleware.ComputeRequestId(application)
     return application

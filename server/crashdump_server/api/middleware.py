@@ -3,7 +3,9 @@
 Authentication and the request context are in :mod:`.auth`.
 """
 import time
+import urllib.parse
 
+from oslo_context import context as oslo_context
 from oslo_log import log as logging
 from oslo_middleware import request_id
 
@@ -17,6 +19,53 @@ LOG = logging.getLogger(__name__)
 class ComputeRequestId(request_id.RequestId):
     """oslo's request id middleware, also answering x-compute-request-id."""
     compat_headers = ['x-compute-request-id']
+
+
+class ContextScope:
+    """Each request's log lines carry its own identity, or none.
+
+    oslo.context keeps the newest context in a thread-local, and oslo.log
+    stamps every line with it. A request refused before authentication
+    (401, a bad microversion) builds no context, so its lines would carry
+    the previous request's request id, user and project from the same
+    worker thread. Here each request starts with a context holding only
+    its request id, and leaves none behind.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        oslo_context.RequestContext(
+            request_id=environ.get(request_id.ENV_REQUEST_ID),
+            global_request_id=environ.get(request_id.GLOBAL_REQ_ID),
+            overwrite=True)
+        try:
+            return self.application(environ, start_response)
+        finally:
+            # oslo.context has no public way to forget the current one.
+            oslo_context._request_store.__dict__.pop('context', None)
+
+
+class Utf8Request:
+    """400 for a path or query string that is not UTF-8 once unquoted
+    (``/%ff``): every layer below decodes them, and would fail."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        try:
+            # PEP 3333 gives the unquoted path as latin-1 text.
+            environ.get('PATH_INFO', '').encode('latin-1').decode('utf-8')
+            urllib.parse.unquote_to_bytes(
+                environ.get('QUERY_STRING', '').replace('+', ' ')
+            ).decode('utf-8')
+        except UnicodeError:
+            response = fault.error_response(
+                400, 'The request path or query string is not valid UTF-8.')
+            return response(environ, start_response)
+        return self.application(environ, start_response)
 
 
 class RequestLog:

@@ -41,5 +41,6 @@ def read_json_body(req, max_size):
         raise exception.CrashdumpException('Request is too large.', code=413)
     try:
         return jsonutils.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nesting deeper than Python's stack ('[' * 1000).
         raise exception.MalformedRequestBody()

@@ -4,21 +4,24 @@ import sys
 import threading
 
 from crashdump_server.compute import service as compute_service
-from crashdump_server.db import api as db_api
-from crashdump_server import exception
+from crashdump_server.db import migration
 from crashdump_server import rpc
 from crashdump_server import service
 
+PROGRAM = 'crashdump-compute'
+
+
+def _start(conf):
+    migration.check_ready(conf)
+    rpc.init(conf)
+    agent = compute_service.ComputeService(conf)
+    agent.start()
+    return agent
+
 
 def main(argv=None):
-    conf = service.prepare_service(argv)
-    db_api.configure(conf)
-    rpc.init(conf)
-    try:
-        agent = compute_service.ComputeService(conf)
-        agent.start()
-    except exception.ConfigError as exc:
-        sys.exit('crashdump-compute: %s' % exc)
+    agent = service.start(PROGRAM, argv, _start)
+    conf = service.CONF
     print('crashdump compute agent %s running (driver %s)'
           % (conf.host, conf.compute_driver), flush=True)
     stop = threading.Event()

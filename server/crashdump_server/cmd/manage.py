@@ -5,8 +5,9 @@ import sys
 from oslo_config import cfg
 
 from crashdump_server.db import migration
-from crashdump_server import exception
 from crashdump_server import service
+
+PROGRAM = 'crashdump-manage'
 
 
 def _db_sync(conf):
@@ -34,11 +35,7 @@ def main(argv=None):
                                 handler=_add_commands)
     service.register_opts()
     service.CONF.register_cli_opt(command)
-    conf = service.prepare_service(argv)
-    try:
-        conf.command.func(conf)
-    except exception.ConfigError as exc:
-        sys.exit('crashdump-manage: %s' % exc)
+    service.start(PROGRAM, argv, lambda conf: conf.command.func(conf))
     return 0
 
 

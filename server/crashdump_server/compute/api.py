@@ -9,6 +9,7 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
 from crashdump_server.compute import instance_actions
+from crashdump_server.compute import memory_dump_api
 from crashdump_server.compute import rpcapi
 from crashdump_server.compute import status
 from crashdump_server.compute import vm_states
@@ -18,14 +19,23 @@ from crashdump_server import exception
 from crashdump_server import servicegroup
 
 
+#: The most requests one look of close_unanswered_requests reads.
+LOOK_LIMIT = 500
+
+
 class API:
     """Entry points of the compute API for one service process."""
 
     def __init__(self, conf):
         self._conf = conf
         self.servicegroup_api = servicegroup.API(conf)
+        # The id of the newest request before which every request is
+        # settled (answered or closed): where the closer's next look starts.
+        self._settled_up_to = 0
         self.compute_rpcapi = rpcapi.ComputeAPI(
             conf, crashdump_context.get_admin_context())
+        self.memory_dumps = memory_dump_api.MemoryDumpAPI(
+            conf, self.compute_rpcapi)
 
     def get(self, context, instance_id, read_deleted=False):
         """The server, if ``context`` may see it; else InstanceNotFound.
@@ -126,6 +136,13 @@ class API:
         db_api.action_start(context, instance.uuid,
                             instance_actions.TRIGGER_CRASH_DUMP,
                             context.request_id, deadline)
+        no_agent = self._no_live_agent(instance.host)
+        if no_agent:
+            # Nova's 202 all the same; the user learns at once, instead of
+            # after the deadline, that no NMI was sent.
+            _close_with_error(instance.uuid, context.request_id,
+                              instance.host, no_agent)
+            return
         try:
             self.compute_rpcapi.trigger_crash_dump(
                 context, instance, deadline.isoformat())
@@ -136,33 +153,80 @@ class API:
                               instance.host, exc.message)
             raise
 
-    def close_unanswered_requests(self, context):
-        """Give an Error event to each crash dump request that no agent
-        took up by its own deadline (set from the ``request_ttl`` of the
-        API that accepted it) plus ``unanswered_request_grace``.
+    def _no_live_agent(self, host):
+        """Why no compute agent can take up a request for ``host`` now
+        (no agent ever served it, or it is down by the service group's
+        judgement), or None when its agent is up."""
+        agent = db_api.services_get(rpcapi.BINARY, hosts=[host])
+        if not agent:
+            return ('No compute agent has ever served host %s, so no NMI '
+                    'was sent. Check that crashdump-compute runs there with '
+                    '[DEFAULT] host = %s.' % (host, host))
+        if not self.servicegroup_api.service_is_up(agent[0]):
+            last_seen = agent[0].updated_at or agent[0].created_at
+            return ('The compute agent of host %s was last seen at %sZ and '
+                    'is down, so no NMI was sent. Start crashdump-compute '
+                    'there and ask again.' % (
+                        host, last_seen.replace(microsecond=0).isoformat()))
+        return None
 
-        Such a request's message is gone (a broker restart) or waits for
-        an agent that is down; either way no NMI was sent, and the agent
-        that gets it later sends none (its event is recorded already).
-        Returns how many requests were closed.
+    def close_unanswered_requests(self, context):
+        """Give a final Error event to each crash dump request whose
+        deadline (set from the ``request_ttl`` of the API that accepted
+        it) plus ``unanswered_request_grace`` has passed, and that no
+        agent took up, or that an agent started and never finished.
+
+        A request no agent took up lost its message (a broker restart) or
+        waits for an agent that is down: no NMI was sent, and the agent
+        that gets it later sends none (its event is recorded already). An
+        event started and never finished means the agent stopped while
+        delivering: the NMI may have been sent.
+
+        Each look reads at most LOOK_LIMIT requests, walking forward from
+        the oldest one not yet settled. Returns how many were closed.
         """
-        deadline_before = timeutils.utcnow() - datetime.timedelta(
+        cutoff = timeutils.utcnow() - datetime.timedelta(
             seconds=self._conf.unanswered_request_grace)
         closed = 0
-        for row in db_api.actions_without_events(
-                instance_actions.TRIGGER_CRASH_DUMP, deadline_before):
-            details = (
-                'No compute agent took this request up by its deadline '
-                '(%s); no NMI was sent. The compute agent of host %s may be '
-                'down, or the request was lost on its way there.' % (
-                    row.deadline.isoformat(), row.host))
-            try:
-                _close_with_error(row.instance_uuid, row.request_id,
-                                  row.host, details)
-            except exception.EventAlreadyRecorded:
-                continue  # the agent took it up meanwhile
-            closed += 1
+        settled = True
+        for row in db_api.requests_after(
+                instance_actions.TRIGGER_CRASH_DUMP, self._settled_up_to,
+                LOOK_LIMIT):
+            if row.deadline is not None and row.deadline >= cutoff:
+                # Not due yet: later looks come back from here.
+                settled = False
+                continue
+            if row.deadline is not None and row.finish_time is None:
+                closed += _close_overdue(row)
+            if settled:
+                self._settled_up_to = row.id
         return closed
+
+
+def _close_overdue(row):
+    """Close one overdue request (see close_unanswered_requests); 1 when
+    closed, 0 when an agent recorded its event meanwhile."""
+    if row.start_time is not None:
+        _finish_stopped(row.instance_uuid, row.request_id, row.host)
+        return 1
+    details = (
+        'No compute agent took this request up by its deadline '
+        '(%s); no NMI was sent. The compute agent of host %s may be '
+        'down, or the request was lost on its way there.' % (
+            row.deadline.isoformat(), row.host))
+    try:
+        _close_with_error(row.instance_uuid, row.request_id, row.host,
+                          details)
+    except exception.EventAlreadyRecorded:
+        return 0  # the agent took it up meanwhile
+    return 1
+
+
+def _finish_stopped(instance_uuid, request_id, host):
+    db_api.event_finish(
+        instance_uuid, request_id,
+        instance_actions.EVENT_TRIGGER_CRASH_DUMP, instance_actions.ERROR,
+        details=instance_actions.AGENT_STOPPED % host)
 
 
 def _close_with_error(instance_uuid, request_id, host, details):

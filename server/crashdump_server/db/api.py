@@ -134,11 +134,32 @@ def instance_get_all(project_id=None, name=None, limit=None,
                                    Instance.uuid == marker)
         try:
             return list(session.scalars(query))
-        except sa_exc.OperationalError as exc:
-            # SQLite and PostgreSQL reject an invalid regular expression
-            # only when the query runs; the API words the 400.
+        except (sa_exc.OperationalError, sa_exc.DataError) as exc:
+            # The database rejects an invalid regular expression only when
+            # the query runs; the API words the 400. Any other failure (a
+            # lost connection) is not the caller's pattern's fault.
+            if not (name and _refused_pattern(exc)):
+                raise
             raise exception.InvalidRegularExpression(pattern=name,
                                                      reason=exc.orig)
+
+
+# How each backend says that it refused a regular expression: SQLite runs
+# Python's re in a user-defined function; PostgreSQL answers SQLSTATE 2201B
+# (invalid_regular_expression); MySQL and MariaDB error 3685 and 1139.
+_SQLITE_FUNCTION_FAILED = 'user-defined function raised exception'
+_PG_INVALID_REGULAR_EXPRESSION = '2201B'
+_MYSQL_REGEXP_ERRORS = frozenset([1139, 3685])
+
+
+def _refused_pattern(exc):
+    """True when ``exc`` is the database refusing a regular expression."""
+    orig = exc.orig
+    if getattr(orig, 'sqlstate', None) == _PG_INVALID_REGULAR_EXPRESSION:
+        return True
+    if getattr(orig, 'args', None) and orig.args[0] in _MYSQL_REGEXP_ERRORS:
+        return True
+    return _SQLITE_FUNCTION_FAILED in str(orig)
 
 
 def instance_sync(host, records):
@@ -236,19 +257,39 @@ def actions_get(instance_uuid, limit=None, marker=None,
         return list(session.scalars(query))
 
 
-def actions_without_events(action, deadline_before):
-    """The ``action`` requests whose deadline is before ``deadline_before``
-    and that have no event yet: rows of instance_uuid, request_id,
-    deadline and the server's host, oldest first."""
+def requests_after(action, after_id, limit):
+    """Up to ``limit`` ``action`` requests recorded after the one with id
+    ``after_id``, oldest first, with what became of them: rows of id,
+    instance_uuid, request_id, deadline, the server's host, and the
+    start_time and finish_time of its event (None without one).
+
+    Walks the primary key, so one call costs the same however many
+    requests the table holds.
+    """
     Action, Event = models.InstanceAction, models.InstanceActionEvent
-    query = (sa.select(Action.instance_uuid, Action.request_id,
-                       Action.deadline, models.Instance.host)
+    query = (sa.select(Action.id, Action.instance_uuid, Action.request_id,
+                       Action.deadline, models.Instance.host,
+                       Event.start_time, Event.finish_time)
              .outerjoin(models.Instance,
                         models.Instance.uuid == Action.instance_uuid)
-             .where(Action.action == action,
-                    Action.deadline < deadline_before,
-                    ~sa.exists().where(Event.action_id == Action.id))
-             .order_by(Action.deadline))
+             .outerjoin(Event, Event.action_id == Action.id)
+             .where(Action.id > after_id, Action.action == action)
+             .order_by(Action.id)
+             .limit(limit))
+    with engine.connect() as connection:
+        return list(connection.execute(query))
+
+
+def unfinished_events(host, event):
+    """``event`` events that the agent of ``host`` started and never
+    finished: rows of instance_uuid, request_id and start_time."""
+    Action, Event = models.InstanceAction, models.InstanceActionEvent
+    query = (sa.select(Action.instance_uuid, Action.request_id,
+                       Event.start_time)
+             .join(Action, Action.id == Event.action_id)
+             .where(Event.host == host, Event.event == event,
+                    Event.finish_time.is_(None))
+             .order_by(Event.id))
     with engine.connect() as connection:
         return list(connection.execute(query))
 

@@ -6,17 +6,29 @@ NMI is counted in memory and appended to ``<state_path>/fake-nmis.log``
 (one JSON line per NMI, with the server's uuid) so a test in another
 process can count too.
 """
+import datetime
+import hashlib
 import json
 import os
 import threading
+import time
+import uuid
 
 from oslo_utils import timeutils
+from oslo_utils import uuidutils
 import yaml
 
+from crashdump_server.compute import dump_formats
 from crashdump_server.compute import vm_states
 from crashdump_server import exception
 from crashdump_server.virt import driver
 
+#: The size of the fake driver's synthetic memory dumps (and its guests).
+FAKE_DUMP_BYTES = 256 * 1024
+# A synthetic dump starts as a real one does, so format checks can run on it.
+_DUMP_HEADERS = {dump_formats.ELF: b'\x7fELF\x02\x01\x01',
+                 dump_formats.WIN_DMP: b'PAGEDU64'}
+_KDUMP_HEADER = b'makedumpfile\0\0\0\0'
 OUTCOMES = ('delivered', 'not_supported', 'not_running', 'not_implemented')
 _POWER = {vm_states.ACTIVE: vm_states.RUNNING,
           vm_states.PAUSED: vm_states.PAUSED_POWER,
@@ -30,7 +42,11 @@ _FIELDS = ('id', 'name', 'project_id', 'user_id', 'vm_state', 'locked',
 
 
 def load_servers(path):
-    """The validated server entries of a servers file; raises ConfigError."""
+    """The validated server entries of a servers file; raises ConfigError.
+
+    ``created_at`` and ``launched_at`` come back as naive UTC datetimes
+    (JSON can only write them as ISO 8601 strings).
+    """
     try:
         with open(path) as stream:
             entries = yaml.safe_load(stream) or []
@@ -38,17 +54,29 @@ def load_servers(path):
         raise exception.ConfigError(
             reason='[fake] servers_file %s is unreadable: %s' % (path, exc))
     if isinstance(entries, dict):
-        entries = entries.get('servers', [])
+        unknown = sorted(set(entries) - {'servers'}, key=str)
+        if unknown:
+            raise exception.ConfigError(
+                reason='[fake] servers_file %s has unknown top-level keys '
+                       '%s: it holds a list of servers, or {"servers": '
+                       '[...]}' % (path, unknown))
+        entries = entries.get('servers') or []
     if not isinstance(entries, list):
         raise exception.ConfigError(
             reason='[fake] servers_file %s must hold a list of servers'
             % path)
+    seen = {}
     for entry in entries:
-        problem = _problem(entry)
+        problem = _problem(entry) or _duplicate(entry, seen)
         if problem:
             raise exception.ConfigError(
                 reason='[fake] servers_file %s: %s' % (path, problem))
-    return entries
+    return [_normalized(entry) for entry in entries]
+
+
+_STRINGS = ('name', 'project_id', 'user_id', 'host', 'task_state',
+            'locked_reason', 'description', 'hostname', 'availability_zone')
+_TIMES = ('created_at', 'launched_at')
 
 
 def _problem(entry):
@@ -56,10 +84,47 @@ def _problem(entry):
         return 'every server must be an object, got %r' % (entry,)
     unknown = set(entry) - set(_FIELDS)
     if unknown:
-        return 'unknown keys %s in %r' % (sorted(unknown), entry)
+        return 'unknown keys %s in %r' % (sorted(unknown, key=str), entry)
     for key in ('id', 'name'):
         if not entry.get(key):
             return 'a server needs %s: %r' % (key, entry)
+    if not (isinstance(entry['id'], str)
+            and uuidutils.is_uuid_like(entry['id'])
+            and entry['id'] == str(uuid.UUID(entry['id']))):
+        return ('id %r of server %r is not a UUID written as Nova writes '
+                'one (such as %s)' % (entry['id'], entry['name'],
+                                      uuidutils.generate_uuid()))
+    return _type_problem(entry) or _choice_problem(entry)
+
+
+def _type_problem(entry):
+    server = entry['id']
+    for key in _STRINGS:
+        # host, task_state and the like may be null; name may not (above).
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            return '%s of %s must be a string, got %r' % (key, server,
+                                                          entry[key])
+    if not isinstance(entry.get('locked', False), bool):
+        return ('locked of %s must be true or false (not quoted), got %r'
+                % (server, entry['locked']))
+    metadata = entry.get('metadata', {})
+    if not (isinstance(metadata, dict) and all(
+            isinstance(value, str) for value in metadata.values())):
+        return 'metadata of %s must map names to strings, got %r' % (
+            server, metadata)
+    tags = entry.get('tags', [])
+    if not (isinstance(tags, list) and all(isinstance(tag, str)
+                                           for tag in tags)):
+        return 'tags of %s must be a list of strings, got %r' % (server,
+                                                                 tags)
+    for key in _TIMES:
+        if key in entry and _time(entry[key]) is None:
+            return ('%s of %s must be a time such as 2024-05-01T12:00:00Z, '
+                    'got %r' % (key, server, entry[key]))
+    return None
+
+
+def _choice_problem(entry):
     if entry.get('outcome', 'delivered') not in OUTCOMES:
         return 'outcome of %s must be one of %s' % (
             entry['id'], ', '.join(OUTCOMES))
@@ -67,6 +132,35 @@ def _problem(entry):
         return 'vm_state of %s must be one of %s' % (
             entry['id'], ', '.join(vm_states.ALL))
     return None
+
+
+def _duplicate(entry, seen):
+    if entry['id'] in seen:
+        return ('servers %r and %r have the same id %s; give each its own'
+                % (seen[entry['id']], entry['name'], entry['id']))
+    seen[entry['id']] = entry['name']
+    return None
+
+
+def _time(value):
+    """A naive UTC datetime from a YAML time or an ISO 8601 string, or
+    None when it is neither."""
+    if isinstance(value, datetime.datetime):
+        return timeutils.normalize_time(value)
+    if isinstance(value, datetime.date) or not isinstance(value, str):
+        return None
+    try:
+        return timeutils.normalize_time(timeutils.parse_isotime(value))
+    except ValueError:
+        return None
+
+
+def _normalized(entry):
+    entry = dict(entry)
+    for key in _TIMES:
+        if key in entry:
+            entry[key] = _time(entry[key])
+    return entry
 
 
 class FakeDriver(driver.ComputeDriver):
@@ -79,6 +173,9 @@ class FakeDriver(driver.ComputeDriver):
         self._log_path = os.path.join(conf.state_path, 'fake-nmis.log')
         self._host = conf.host
         self._first_seen = {}
+        if conf.fake.servers_file:
+            # A bad file stops the agent at start, not at its first sync.
+            load_servers(conf.fake.servers_file)
 
     def init_host(self, host):
         self._host = host
@@ -133,3 +230,31 @@ class FakeDriver(driver.ComputeDriver):
                 log.write(json.dumps({'instance_uuid': instance.uuid,
                                       'at': timeutils.utcnow().isoformat()})
                           + '\n')
+
+    def guest_memory_bytes(self, instance):
+        return FAKE_DUMP_BYTES
+
+    def dump_memory(self, instance, path, dump_format, progress=None,
+                    abort=None):
+        """Write a small synthetic dump: the format's magic, then bytes
+        derived from the server's uuid; takes ``[fake]
+        memory_dump_seconds``."""
+        outcome = (instance.driver_info or {}).get('outcome', 'delivered')
+        if outcome == 'not_running':
+            raise exception.InstanceNotRunning(instance_id=instance.uuid)
+        if outcome in ('not_supported', 'not_implemented'):
+            raise exception.MemoryDumpNotSupported(
+                reason='the fake server %s has none' % instance.uuid)
+        header = _DUMP_HEADERS.get(dump_format, _KDUMP_HEADER)
+        block = hashlib.sha256(instance.uuid.encode()).digest() * 128
+        steps = 8
+        with open(path, 'wb') as dump:
+            dump.write(header)
+            for step in range(steps):
+                if abort is not None and abort.is_set():
+                    raise exception.MemoryDumpAborted(
+                        reason='it was deleted while being created')
+                dump.write(block * (FAKE_DUMP_BYTES // len(block) // steps))
+                if progress is not None:
+                    progress(100 * step // steps)
+                time.sleep(self.conf.fake.memory_dump_seconds / steps)

@@ -314,11 +314,11 @@ class DistributedModeTest(base.FunctionalTestCase):
         self.assertEqual(1, len(self.events_of(B_LOST, request_id)))
         self.assertEqual(0, self.agent_b.delivered_nmis().count(B_LOST))
 
-    def test_host_whose_agent_never_started_answers_503(self):
+    def test_host_whose_agent_never_started_is_closed_at_once(self):
+        # Nova's 202, and at once an Error event naming the host: nothing
+        # is sent to a host no agent ever served.
         result = self.nova('trigger-crash', 'ghost')
-        self.assertFailed(result)
-        self.assertPrinted('(HTTP 503)', result)
-        self.assertPrinted('did not answer', result)
+        self.assertSucceeded(result)
         # No agent ever declared a queue for the host.
         self.assertNotIn('%s.%s' % (rpcapi.TOPIC, GHOST_HOST),
                          self.backends.queues())
@@ -328,7 +328,8 @@ class DistributedModeTest(base.FunctionalTestCase):
         event = self.finished_event(GHOST, actions[0]['request_id'])
         self.assertEqual(('Error', GHOST_HOST),
                          (event['result'], event['host']), event)
-        self.assertIn(GHOST_HOST, event['details'])
+        self.assertIn('No compute agent has ever served host %s'
+                      % GHOST_HOST, event['details'])
 
     def test_api_restart_keeps_recorded_actions(self):
         result = self.nova('trigger-crash', 'restart-a', '--wait',

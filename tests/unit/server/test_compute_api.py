@@ -7,10 +7,12 @@ import threading
 import types
 from unittest import mock
 
+import fixtures
 from oslo_utils import fixture as utils_fixture
 import testtools
 
 from crashdump_server.compute import api as compute_api
+from crashdump_server.compute import rpcapi
 from crashdump_server.compute import unanswered
 from crashdump_server import context as crashdump_context
 from crashdump_server.db import api as db_api
@@ -41,9 +43,14 @@ class ComputeApiTestCase(testtools.TestCase):
                                launched_at=NOW),
             test_db_api.record(OTHER, 'db-1', host='compute-1',
                                project_id='other', launched_at=NOW)])
+        self.heartbeat('compute-1')
         self.api = compute_api.API(self.db.conf)
         self.rpc = self.api.compute_rpcapi = mock.Mock()
         self.rpc.can_trigger_crash_dump.return_value = True
+
+    def heartbeat(self, host):
+        db_api.service_heartbeat(host, rpcapi.BINARY, rpcapi.TOPIC,
+                                 rpcapi.LATEST_VERSION)
 
     def instance(self, **changes):
         # A server as the API reads it, with some columns changed.
@@ -242,11 +249,45 @@ class CloseUnansweredRequestsTest(ComputeApiTestCase):
         answered = self.request('req-answered')
         db_api.event_start(SERVER, 'req-answered',
                            'compute_trigger_crash_dump', 'compute-1')
+        db_api.event_finish(SERVER, 'req-answered',
+                            'compute_trigger_crash_dump', 'Success')
         self.time.advance_time_seconds(400)
+        self.heartbeat('compute-1')
         recent = self.request('req-recent')
         self.assertEqual(0, self.api.close_unanswered_requests(self.admin))
-        self.assertEqual([None], [e.result for e in self.events(answered)])
+        self.assertEqual(['Success'],
+                         [e.result for e in self.events(answered)])
         self.assertEqual([], self.events(recent))
+
+    def test_event_started_and_never_finished_is_closed(self):
+        stopped = self.request('req-stopped')
+        db_api.event_start(SERVER, 'req-stopped',
+                           'compute_trigger_crash_dump', 'compute-1')
+        self.time.advance_time_seconds(360)
+        self.assertEqual(0, self.api.close_unanswered_requests(self.admin))
+        self.time.advance_time_seconds(1)
+        self.assertEqual(1, self.api.close_unanswered_requests(self.admin))
+        [event] = self.events(stopped)
+        self.assertEqual(
+            ('Error', 'The compute agent of host compute-1 stopped while '
+             'delivering this request; the NMI may have been sent. Look at '
+             "the server's console before asking again."),
+            (event.result, event.details))
+        self.assertEqual(0, self.api.close_unanswered_requests(self.admin))
+
+    def test_each_look_is_bounded(self):
+        self.useFixture(fixtures.MockPatchObject(compute_api, 'LOOK_LIMIT',
+                                                 2))
+        for number in range(5):
+            self.request('req-%d' % number)
+        self.time.advance_time_seconds(361)
+        with mock.patch.object(db_api, 'requests_after',
+                               wraps=db_api.requests_after) as reads:
+            self.assertEqual([2, 2, 1, 0], [
+                self.api.close_unanswered_requests(self.admin)
+                for _ in range(4)])
+        self.assertEqual([2] * 4, [call.args[2]
+                                   for call in reads.call_args_list])
 
     def test_each_request_keeps_the_deadline_it_was_given(self):
         self.db.conf.set_override('request_ttl', 10)
@@ -294,6 +335,40 @@ class UnansweredRequestCloserTest(ComputeApiTestCase):
     def test_interval_is_at_most_30_seconds(self):
         self.assertEqual(
             30, unanswered.UnansweredRequestCloser(self.db.conf).interval)
+
+
+class NoLiveAgentTest(ComputeApiTestCase):
+    """A request for a host without a live agent is accepted (Nova's 202)
+    and closed at once with an Error event naming the host."""
+
+    def trigger(self, host, request_id):
+        ctxt = context(request_id=request_id)
+        self.api.trigger_crash_dump(ctxt, self.instance(host=host))
+        self.rpc.trigger_crash_dump.assert_not_called()
+        [event] = db_api.action_get_by_request_id(SERVER,
+                                                  request_id).events
+        self.assertEqual(('Error', host), (event.result, event.host))
+        self.assertIsNotNone(event.finish_time)
+        return event.details
+
+    def test_host_no_agent_ever_served(self):
+        self.assertEqual(
+            'No compute agent has ever served host compute-9, so no NMI '
+            'was sent. Check that crashdump-compute runs there with '
+            '[DEFAULT] host = compute-9.', self.trigger('compute-9', 'req-9'))
+
+    def test_agent_down(self):
+        self.time.advance_time_seconds(61)
+        self.assertEqual(
+            'The compute agent of host compute-1 was last seen at '
+            '2024-05-01T12:00:00Z and is down, so no NMI was sent. Start '
+            'crashdump-compute there and ask again.',
+            self.trigger('compute-1', 'req-down'))
+
+    def test_agent_up_gets_the_cast(self):
+        self.time.advance_time_seconds(60)
+        self.api.trigger_crash_dump(context(), self.instance())
+        self.rpc.trigger_crash_dump.assert_called_once()
 
 
 class HostStatusesTest(ComputeApiTestCase):

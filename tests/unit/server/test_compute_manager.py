@@ -318,3 +318,25 @@ class DirectCallTest(ManagerTestCase):
         self.assertEqual([], self.server.driver.nmis)
         # No server, no payload: nothing is announced.
         self.assertEqual([], self.server.notifications())
+
+
+class AgentRestartTest(ManagerTestCase):
+    """An agent killed between an event's start and finish: its next start
+    gives the event a final result (the NMI may have been sent)."""
+
+    def test_next_start_closes_the_unfinished_event(self):
+        admin = crashdump_context.get_admin_context()
+        db_api.action_start(admin, DELIVERED,
+                            instance_actions.TRIGGER_CRASH_DUMP, 'req-killed')
+        db_api.event_start(DELIVERED, 'req-killed', EVENT, 'compute-1')
+        manager = self.server.agent.manager
+        self.assertEqual(1, manager.close_unfinished_events(admin))
+        [event] = db_api.action_get_by_request_id(
+            DELIVERED, 'req-killed').events
+        self.assertEqual(
+            ('Error', 'The compute agent of host compute-1 stopped while '
+             'delivering this request; the NMI may have been sent. Look at '
+             "the server's console before asking again."),
+            (event.result, event.details))
+        self.assertIsNotNone(event.finish_time)
+        self.assertEqual(0, manager.close_unfinished_events(admin))

@@ -7,6 +7,7 @@ import datetime
 import fixtures
 from oslo_config import fixture as config_fixture
 from oslo_utils import fixture as utils_fixture
+from sqlalchemy import exc as sa_exc
 import testtools
 
 from crashdump_server.conf import CONF
@@ -197,6 +198,28 @@ class InstanceGetAllTest(DbTestCase):
         self.assertTrue(exc.message.startswith(
             'Invalid regular expression web-[:'), exc.message)
 
+    def test_database_failure_is_not_a_bad_pattern(self):
+        # A lost connection is the database's failure, not the caller's
+        # pattern: it must not become the API's 400.
+        lost = sa_exc.OperationalError(
+            'SELECT', {}, Exception('connection failed'))
+        self.useFixture(fixtures.MockPatch(
+            'sqlalchemy.orm.Session.scalars', side_effect=lost))
+        for name in ('web', None):
+            self.assertRaises(sa_exc.OperationalError,
+                              db_api.instance_get_all, name=name)
+
+    def test_postgresql_refused_pattern(self):
+        class PgError(Exception):
+            sqlstate = '2201B'
+        refused = sa_exc.DataError('SELECT', {}, PgError('invalid regex'))
+        self.useFixture(fixtures.MockPatch(
+            'sqlalchemy.orm.Session.scalars', side_effect=refused))
+        exc = self.assertRaises(exception.InvalidRegularExpression,
+                                db_api.instance_get_all, name='(?P<x>web)')
+        self.assertEqual('Invalid regular expression (?P<x>web): invalid '
+                         'regex', exc.message)
+
     def test_deleted_not_listed(self):
         db_api.instance_sync('h1', [])
         self.assertEqual([], self.uuids())
@@ -345,24 +368,38 @@ class EventsTest(DbTestCase):
                          % self.EVENT, exc.message)
         self.assertEqual(['h1'], [e.host for e in self.action().events])
 
-    def test_actions_without_events(self):
+    def test_requests_after(self):
         def at(seconds):
             return T0 + datetime.timedelta(seconds=seconds)
-        for action, request_id, deadline in (
-                ('trigger_crash_dump', 'req-answered', at(5)),
-                ('other', 'req-other', at(5)),
-                ('trigger_crash_dump', 'req-late', at(10)),
-                ('trigger_crash_dump', 'req-early', at(2)),
-                ('trigger_crash_dump', 'req-recent', at(20))):
+        for action, request_id in (('trigger_crash_dump', 'req-a'),
+                                   ('other', 'req-other'),
+                                   ('trigger_crash_dump', 'req-b'),
+                                   ('trigger_crash_dump', 'req-c')):
             db_api.action_start(self.context, uuid(1), action, request_id,
-                                deadline)
-        db_api.event_start(uuid(1), 'req-answered',
-                           self.EVENT, 'h1')
-        rows = db_api.actions_without_events('trigger_crash_dump', at(15))
-        # req-1 has no deadline: recorded before there were any.
+                                at(5))
+        db_api.event_start(uuid(1), 'req-b', self.EVENT, 'h1')
+        rows = db_api.requests_after('trigger_crash_dump', 0, 10)
+        # req-1 (from setUp) first: recorded before there were deadlines.
         self.assertEqual(
-            [(uuid(1), 'req-early', at(2)), (uuid(1), 'req-late', at(10))],
-            [(r.instance_uuid, r.request_id, r.deadline) for r in rows])
+            ['req-1', 'req-a', 'req-b', 'req-c'],
+            [r.request_id for r in rows])
+        self.assertEqual([None, None, T0, None],
+                         [r.start_time for r in rows])
+        self.assertEqual(at(5), rows[1].deadline)
+        # A page starts after the id given, and holds at most limit rows.
+        page = db_api.requests_after('trigger_crash_dump', rows[1].id, 1)
+        self.assertEqual(['req-b'], [r.request_id for r in page])
+
+    def test_unfinished_events(self):
+        db_api.action_start(self.context, uuid(1), 'trigger_crash_dump',
+                            'req-2')
+        db_api.event_start(uuid(1), 'req-1', self.EVENT, 'h1')
+        db_api.event_start(uuid(1), 'req-2', self.EVENT, 'h2')
+        self.assertEqual(['req-1'], [r.request_id for r in
+                                     db_api.unfinished_events('h1',
+                                                              self.EVENT)])
+        db_api.event_finish(uuid(1), 'req-1', self.EVENT, 'Success')
+        self.assertEqual([], db_api.unfinished_events('h1', self.EVENT))
 
     def test_events_newest_first(self):
         db_api.event_start(uuid(1), 'req-1', 'first', 'h1')

@@ -198,9 +198,13 @@ class ListInstancesTest(FakeDriverTestCase):
         first = driver.list_instances()[0]['created_at']
         self.assertEqual(first, driver.list_instances()[0]['created_at'])
 
-    def test_invalid_file_raises_on_listing(self):
-        driver = self.driver([{'id': UUID, 'name': 'web-1',
-                               'outcome': 'nope'}])
+    def test_invalid_file_stops_the_driver_at_start(self):
+        self.assertRaises(exception.ConfigError, self.driver,
+                          [{'id': UUID, 'name': 'web-1', 'outcome': 'nope'}])
+
+    def test_file_broken_later_raises_on_listing(self):
+        driver = self.driver([{'id': UUID, 'name': 'web-1'}])
+        self.write('servers.json', '[{"id": "x"')
         self.assertRaises(exception.ConfigError, driver.list_instances)
 
 

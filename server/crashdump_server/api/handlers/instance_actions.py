@@ -22,8 +22,15 @@ def _instance(req, context):
         context, req.urlvars['server_id'], read_deleted=read_deleted)
 
 
-def _as_time(value):
-    return timeutils.normalize_time(timeutils.parse_isotime(value))
+def _as_time(name, value):
+    try:
+        return timeutils.normalize_time(timeutils.parse_isotime(value))
+    except (OverflowError, ValueError):
+        # The schema accepted the format; a zone offset can still carry the
+        # time past the calendar's edge (9999-12-31T23:59:59-01:00).
+        raise exception.ValidationError(
+            detail="Invalid input for query parameters %s. Value: %s. It "
+                   "is not a time crashdump can compare." % (name, value))
 
 
 def list_instance_actions(req):
@@ -40,9 +47,11 @@ def list_instance_actions(req):
     page = dict(zip(('limit', 'marker'), schemas.limit_and_marker(
         params, req.conf.api.max_limit)))
     if params.get('changes-since'):
-        page['changes_since'] = _as_time(params['changes-since'][-1])
+        page['changes_since'] = _as_time(
+            'changes-since', params['changes-since'][-1])
     if params.get('changes-before'):
-        page['changes_before'] = _as_time(params['changes-before'][-1])
+        page['changes_before'] = _as_time(
+            'changes-before', params['changes-before'][-1])
     if ('changes_since' in page and 'changes_before' in page
             and page['changes_since'] > page['changes_before']):
         raise exception.ValidationError(

@@ -34,15 +34,35 @@ def _flag(last, name):
 
 
 def _filters(context, params, version):
-    """Exact-match column filters from the last value of each parameter."""
-    if not context.can(policies.ALLOW_ALL_FILTERS, fatal=False):
+    """Exact-match column filters from the last value of each parameter.
+
+    Applies Nova's list rules: the filters a caller may not use are
+    dropped; a joined-table or private filter is 400; sorting by host or
+    node is for admins (403); an unknown status is 400 from 2.38 (an empty
+    list before); listing deleted servers is for admins (403).
+    """
+    all_filters = context.can(policies.ALLOW_ALL_FILTERS, fatal=False)
+    if not all_filters:
         allowed = set(schema.allowed_filters(version)) | set(_PAGING)
         params = {k: v for k, v in params.items() if k in allowed}
+    for name in params:
+        if name in schema.JOINED_TABLE_FILTERS or name.startswith('_'):
+            raise exception.Invalid('Invalid filter field: %s.' % name)
+    for key in params.get('sort_key', []):
+        if key in schema.ADMIN_ONLY_SORT_KEYS and not all_filters:
+            raise exception.Forbidden(
+                'Only administrators can sort servers by %s' % key)
     last = {name: values[-1] for name, values in params.items() if values}
     filters = {}
     if 'status' in params:
-        vm_states, _task_states = status.states_for_statuses(
+        vm_states, task_states = status.states_for_statuses(
             params['status'])
+        if (not vm_states and not task_states and microversion.at_least(
+                version, microversion.UNKNOWN_STATUS_REFUSED)):
+            raise exception.Invalid('Invalid status value')
+        if vm_states == ['deleted'] and not context.is_admin:
+            raise exception.Forbidden(
+                'Only administrators may list deleted instances')
         filters['vm_state'] = vm_states
     for name in ('user_id', 'host', 'vm_state'):
         if name in last:
