@@ -57,7 +57,7 @@ def serve(front, cert_dir):
         print('http://127.0.0.1:%d' % server.bind_addr[1], flush=True)
         server.serve()
         return
-    from crashdump_server.cmd import http as crashdump_http
+    from crashdump_server.cmd import serving as crashdump_serving
     from crashdump_server.conf import CONF
     from crashdump_server import service
     service.register_opts()
@@ -69,7 +69,7 @@ def serve(front, cert_dir):
         cert, key = certs.write_self_signed(cert_dir)
         CONF.set_override('ssl_cert_file', cert, group='api')
         CONF.set_override('ssl_key_file', key, group='api')
-    server, url = crashdump_http.make_server(CONF, application)
+    server, url = crashdump_serving.make_server(CONF, application)
     print(url, flush=True)
     server.run()
 

@@ -9,7 +9,7 @@ seconds, with one sentence, before it holds the port.
 import sys
 
 from crashdump_server.api import deploy
-from crashdump_server.cmd import http
+from crashdump_server.cmd import serving
 from crashdump_server.compute import service as compute_service
 from crashdump_server.compute import unanswered
 from crashdump_server.db import migration
@@ -35,7 +35,7 @@ def _start(conf):
     # Loads the driver, which checks its own configuration.
     agent = compute_service.ComputeService(conf)
     application = deploy.deploy(conf)
-    server, url = http.make_server(conf, application)
+    server, url = serving.make_server(conf, application)
     try:
         agent.start()
     except BaseException:
@@ -51,7 +51,7 @@ def main(argv=None):
     closer = unanswered.UnansweredRequestCloser(conf).start()
     print('crashdump API serving at %s/v2.1 (compute agent %s, driver %s)'
           % (url, conf.host, conf.compute_driver), flush=True)
-    http.serve_until_stopped(server, closer.stop, agent.stop, rpc.cleanup)
+    serving.serve_until_stopped(server, closer.stop, agent.stop, rpc.cleanup)
     return 0
 
 

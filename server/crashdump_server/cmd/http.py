@@ -1,4 +1,5 @@
-"""Serve the API application over HTTP with waitress, or HTTPS (cmd.tls).
+"""The HTTP server: waitress with crashdump's limits (cmd.serving picks it
+or the TLS front of cmd.tls).
 
 waitress reads each request whole (request line, headers and body) in
 one event loop before a worker thread sees it, so idle, slow and
@@ -9,7 +10,6 @@ Nova error bodies for the answers the server gives itself.
 """
 import logging as std_logging
 import resource
-import signal
 import time
 import uuid
 
@@ -189,36 +189,3 @@ def format_url(scheme, host, port):
     if ':' in host:
         host = '[%s]' % host
     return '%s://%s:%d' % (scheme, host, int(port))
-
-
-def make_server(conf, application):
-    """A bound server, not yet serving; returns (server, url).
-
-    Plain HTTP with waitress, or HTTPS when [api] ssl_cert_file and
-    ssl_key_file are set (see cmd.tls). Raises ConfigError when the
-    address cannot be listened on or the certificate cannot be used.
-    """
-    if conf.api.ssl_cert_file or conf.api.ssl_key_file:
-        from crashdump_server.cmd import tls
-        return tls.make_server(conf, application)
-    server = make_waitress(conf, application, conf.api.host, conf.api.port)
-    return server, format_url('http', server.effective_host,
-                              server.effective_port)
-
-
-def interrupt(*_signal_args):
-    """SIGTERM handler: leave serve() as Ctrl-C would, then clean up."""
-    raise KeyboardInterrupt()
-
-
-def serve_until_stopped(server, *cleanups):
-    """Serve until SIGTERM or Ctrl-C, then stop the server and run each
-    cleanup (in order)."""
-    signal.signal(signal.SIGTERM, interrupt)
-    try:
-        # waitress leaves run() on KeyboardInterrupt, its workers stopped.
-        server.run()
-    finally:
-        server.close()
-        for cleanup in cleanups:
-            cleanup()
