@@ -8,11 +8,13 @@ from oslo_config import cfg
 from crashdump_server.conf import api
 from crashdump_server.conf import default
 from crashdump_server.conf import fake
+from crashdump_server.conf import http_basic
 from crashdump_server.conf import ironic
 from crashdump_server.conf import libvirt
 from crashdump_server.conf import upgrade_levels
 
 CONF = cfg.CONF
 
-for _module in (api, default, fake, ironic, libvirt, upgrade_levels):
+for _module in (api, default, fake, http_basic, ironic, libvirt,
+                upgrade_levels):
     _module.register_opts(CONF)

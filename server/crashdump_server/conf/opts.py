@@ -2,6 +2,7 @@
 from crashdump_server.conf import api
 from crashdump_server.conf import default
 from crashdump_server.conf import fake
+from crashdump_server.conf import http_basic
 from crashdump_server.conf import ironic
 from crashdump_server.conf import libvirt
 from crashdump_server.conf import upgrade_levels
@@ -10,6 +11,7 @@ from crashdump_server.conf import upgrade_levels
 def list_opts():
     """Return (group, options) pairs of crashdump's own options."""
     merged = {}
-    for module in (default, api, fake, ironic, libvirt, upgrade_levels):
+    for module in (default, api, fake, http_basic, ironic, libvirt,
+                   upgrade_levels):
         merged.update(module.list_opts())
     return list(merged.items())
