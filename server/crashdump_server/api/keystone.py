@@ -1,0 +1,46 @@
+"""Keystone authentication (``[api] auth_strategy = keystone``).
+
+keystonemiddleware's ``auth_token``, configured from
+``[keystone_authtoken]`` like every OpenStack service, validates the
+token and sets the identity headers. It runs with ``delay_auth_decision``
+so that the refusal is crashdump's own: a 401 in Nova's error body, to
+which auth_token adds ``WWW-Authenticate: Keystone uri="..."``, and the
+version documents served without a token, as in Nova.
+"""
+from keystonemiddleware import auth_token
+import webob.dec
+
+from crashdump_server.api import fault
+
+CONFIRMED = 'Confirmed'
+
+
+class RequireIdentity:
+    """Answer 401 unless auth_token confirmed the caller (and the service
+    token, when one was sent); ``public_paths`` need no token."""
+
+    def __init__(self, application, public_paths=()):
+        self.application = application
+        self.public_paths = frozenset(public_paths)
+
+    @webob.dec.wsgify
+    def __call__(self, req):
+        if req.path_info not in self.public_paths:
+            user = req.headers.get('X-Identity-Status')
+            service = req.headers.get('X-Service-Identity-Status',
+                                      CONFIRMED)
+            if user != CONFIRMED or service != CONFIRMED:
+                return fault.error_response(
+                    401, 'The request you have made requires '
+                         'authentication.')
+        return req.get_response(self.application)
+
+
+def authenticate(application, conf, public_paths=()):
+    """``application`` behind auth_token, configured from ``conf``."""
+    application = RequireIdentity(application, public_paths)
+    return auth_token.AuthProtocol(application, {
+        'oslo_config_config': conf,
+        'delay_auth_decision': True,
+    })
+
