@@ -8,6 +8,8 @@ Each cell is played plainly and with spoofed identity headers; the three
 classes play the whole matrix under three policy settings.
 """
 import time
+import urllib.error
+import urllib.request
 import uuid
 
 import testtools
@@ -24,8 +26,8 @@ from tests.lib.embedded import fake_server
 TOKEN_CACHE_TIME = 2
 
 
-class KeystoneMatrixBase(testtools.TestCase):
-    """One crashdump with auth_strategy = keystone per class."""
+class KeystoneMatrixBase:
+    """One crashdump with auth_strategy = keystone per class (a mixin)."""
 
     POLICY_OPTIONS = {}
     EXPECTED = nova34.NEW_DEFAULTS
@@ -141,34 +143,34 @@ class KeystoneMatrixBase(testtools.TestCase):
             {'unauthorized': {
                 'code': 401, 'message': 'The request you have made '
                                         'requires authentication.'}}, body)
-        request = urllib_request(self.server.compute_url + '/servers')
+        error = refused(self.server.compute_url + '/servers')
         self.assertEqual('Keystone uri="%s"' % self.keystone.url,
-                         request.headers['WWW-Authenticate'])
+                         error.headers['WWW-Authenticate'])
 
 
-def urllib_request(url):
-    """The HTTPError of an unauthenticated GET (its headers)."""
-    import urllib.error
-    import urllib.request
+def refused(url, headers=None):
+    """The HTTPError of a GET that must be refused (for its headers)."""
+    request = urllib.request.Request(url, headers=headers or {})
     try:
-        urllib.request.urlopen(url, timeout=30)
+        urllib.request.urlopen(request, timeout=30).close()
     except urllib.error.HTTPError as error:
         return error
     raise AssertionError('%s answered without a token' % url)
 
 
-class KeystoneMatrixTest(KeystoneMatrixBase):
+class KeystoneMatrixTest(KeystoneMatrixBase, testtools.TestCase):
     """Nova 34's defaults: enforce_new_defaults and scope checks on."""
 
 
-class KeystoneMatrixScopeOffTest(KeystoneMatrixBase):
+class KeystoneMatrixScopeOffTest(KeystoneMatrixBase, testtools.TestCase):
     """enforce_scope = false changes no cell: oslo.policy 6, which Nova 34
     requires, always checks scope (see nova34)."""
 
     POLICY_OPTIONS = {'oslo_policy.enforce_scope': 'false'}
 
 
-class KeystoneMatrixOldDefaultsTest(KeystoneMatrixBase):
+class KeystoneMatrixOldDefaultsTest(KeystoneMatrixBase,
+                                    testtools.TestCase):
     """enforce_new_defaults = false: Nova 34's deprecated rules count."""
 
     POLICY_OPTIONS = {'oslo_policy.enforce_new_defaults': 'false',
