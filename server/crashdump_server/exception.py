@@ -6,14 +6,21 @@ the Nova error body, so no layer below the handlers knows about HTTP.
 
 
 class CrashdumpException(Exception):
-    """Base: ``msg_fmt`` is formatted with the keyword arguments."""
+    """Base: ``msg_fmt`` is formatted with the keyword arguments.
+
+    ``headers`` are (name, value) pairs the error response carries besides
+    the Nova error body (``Allow`` on a 405, for instance).
+    """
 
     msg_fmt = 'An unknown exception occurred.'
     code = 500
+    headers = ()
 
-    def __init__(self, message=None, code=None, **kwargs):
+    def __init__(self, message=None, code=None, headers=None, **kwargs):
         if code is not None:
             self.code = code
+        if headers is not None:
+            self.headers = list(headers)
         self.kwargs = kwargs
         if message is None:
             message = self.msg_fmt % kwargs
@@ -68,6 +75,11 @@ class EventAlreadyRecorded(CrashdumpException):
 class MarkerNotFound(Invalid):
     """A list's marker names nothing in the list: Nova answers 400."""
     msg_fmt = 'Marker %(marker)s could not be found.'
+
+
+class MethodNotAllowed(CrashdumpException):
+    msg_fmt = 'The method %(method)s is not allowed for this resource.'
+    code = 405
 
 
 class Forbidden(CrashdumpException):

@@ -2,22 +2,27 @@
 
 Read bottom to top for the order a request meets them: request id first,
 the request log line, then the microversion, the fault wrapper (every
-error below it becomes a Nova error body that still carries the version
-headers), authentication, and the router.
+unexpected error below it becomes a Nova error body that still carries the
+version headers), authentication (who is asking), the request context
+built from what authentication established, and the router.
 """
-from crashdump_server.api import fault
+from crashdump_server.api import auth
 from crashdump_server.api import handler
 from crashdump_server.api import middleware
 from crashdump_server.compute import api as compute_api
 from crashdump_server import exception
 
-AUTH_STRATEGIES = {'noauth': middleware.NoAuth}
+# [api] auth_strategy -> factory(application, conf) of the WSGI middleware
+# that establishes who the caller is (see crashdump_server.api.auth).
+AUTH_STRATEGIES = {
+    'noauth': auth.NoAuth,
+}
 
 
 def check_auth_strategy(conf):
     """Refuse noauth on a public address; raises ConfigError."""
     if (conf.api.auth_strategy == 'noauth'
-            and not middleware.is_loopback(conf.api.host)
+            and not auth.is_loopback(conf.api.host)
             and not conf.api.allow_noauth_on_public_address):
         raise exception.ConfigError(
             reason='[api] auth_strategy = noauth makes anybody who reaches '
@@ -32,8 +37,9 @@ def deploy(conf):
     """The WSGI application for ``conf``."""
     check_auth_strategy(conf)
     application = handler.Router(conf, compute_api.API(conf))
-    application = AUTH_STRATEGIES[conf.api.auth_strategy](application)
-    application = fault.FaultWrapper(application)
+    application = auth.RequestContextMiddleware(application)
+    application = AUTH_STRATEGIES[conf.api.auth_strategy](application, conf)
+    application = middleware.FaultWrapper(application)
     application = middleware.Microversion(application)
     application = middleware.RequestLog(application)
     application = middleware.ComputeRequestId(application)

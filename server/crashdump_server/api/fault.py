@@ -1,12 +1,16 @@
 """Errors in the Nova error format: ``{"<faultName>": {"code", "message"}}``.
 
-:class:`FaultWrapper` is the one place where an exception becomes a response;
-nothing below it builds an error body.
+This is the one place where an error body is written. The API's
+:class:`~crashdump_server.api.wsgi_wrapper.wsgify` calls
+:func:`response_for` for the exceptions that carry their status (a
+handler's 404, the router's 404 and 405, the microversion middleware's 400
+and 406, authentication's 401), and
+:class:`~crashdump_server.api.middleware.FaultWrapper` for anything
+unexpected, which becomes a 500 without details.
 """
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import webob
-import webob.dec
 import webob.exc
 
 from crashdump_server import exception
@@ -41,7 +45,7 @@ def error_response(status, message, headers=None):
 def response_for(exc, request_id):
     """The error response for any exception; logs the unexpected ones."""
     if isinstance(exc, exception.CrashdumpException) and exc.code != 500:
-        return error_response(exc.code, exc.message)
+        return error_response(exc.code, exc.message, exc.headers)
     if isinstance(exc, webob.exc.HTTPException) and exc.code < 500:
         headers = [('Allow', exc.headers['Allow'])] if 'Allow' in (
             exc.headers or {}) else None
@@ -49,17 +53,3 @@ def response_for(exc, request_id):
                               headers)
     LOG.exception('Unexpected error handling request %s', request_id)
     return error_response(500, UNEXPECTED % request_id)
-
-
-class FaultWrapper:
-    """WSGI middleware: any exception below becomes a Nova error response."""
-
-    def __init__(self, application):
-        self.application = application
-
-    @webob.dec.wsgify
-    def __call__(self, req):
-        try:
-            return req.get_response(self.application)
-        except Exception as exc:
-            return response_for(exc, req.environ.get('openstack.request_id'))

@@ -4,14 +4,12 @@ Paths carry no regular expressions; ``{name}`` matches one path segment and
 lands in ``req.urlvars``. So a missing server is its handler's own 404, with
 its own message.
 """
-import webob.dec
-import webob.exc
-
-from crashdump_server.api import fault
 from crashdump_server.api.handlers import instance_actions
 from crashdump_server.api.handlers import server_actions
 from crashdump_server.api.handlers import servers
 from crashdump_server.api.handlers import versions
+from crashdump_server.api import wsgi_wrapper
+from crashdump_server import exception
 
 ROUTE_DECLARATIONS = {
     '/': {'GET': versions.list_versions},
@@ -56,45 +54,36 @@ def _match(path):
     return None, None
 
 
-COMPUTE_API_KEY = 'crashdump.compute_api'
-CONF_KEY = 'crashdump.conf'
-
-
 class Router:
     """The innermost WSGI app: finds and calls the handler of a request.
 
-    Handlers get the service's configuration and compute API from the
-    environ (``CONF_KEY``, ``COMPUTE_API_KEY``).
+    Handlers get the service's configuration and compute API as
+    ``req.conf`` and ``req.compute_api``.
     """
 
     def __init__(self, conf, compute_api):
         self.conf = conf
         self.compute_api = compute_api
 
-    @webob.dec.wsgify
+    @wsgi_wrapper.wsgify
     def __call__(self, req):
-        req.environ[CONF_KEY] = self.conf
-        req.environ[COMPUTE_API_KEY] = self.compute_api
-        try:
-            return dispatch(req)
-        except webob.exc.HTTPException as exc:
-            # wsgify (here and in the auth middleware) would answer webob's
-            # own error page; clients expect Nova's error body.
-            return fault.response_for(
-                exc, req.environ.get('openstack.request_id'))
+        req.conf = self.conf
+        req.compute_api = self.compute_api
+        return dispatch(req)
 
 
 def dispatch(req):
-    """Call the handler for the request's path and method."""
+    """Call the handler for the request's path and method.
+
+    Raises NotFound for a path no route declares, MethodNotAllowed (with
+    ``Allow``) for a method its route does not.
+    """
     methods, urlvars = _match(req.path_info)
     if methods is None:
-        raise webob.exc.HTTPNotFound(
-            explanation='The resource could not be found.')
+        raise exception.NotFound()
     handler = methods.get(req.method)
     if handler is None:
-        allowed = ', '.join(sorted(methods))
-        raise webob.exc.HTTPMethodNotAllowed(
-            explanation='The method %s is not allowed for this resource.'
-            % req.method, headers=[('Allow', allowed)])
+        raise exception.MethodNotAllowed(
+            method=req.method, headers=[('Allow', ', '.join(sorted(methods)))])
     req.urlvars = urlvars
     return handler(req)

@@ -13,11 +13,12 @@ import re
 
 import microversion_parse
 
+from crashdump_server import exception
+
 SERVICE_TYPE = 'compute'
 LEGACY_HEADER = 'X-OpenStack-Nova-API-Version'
 STANDARD_HEADER = 'OpenStack-API-Version'
 VARY = f'{STANDARD_HEADER}, {LEGACY_HEADER}'
-ENVIRON_KEY = 'crashdump.microversion'
 
 _OTHER = 'changes a resource crashdump does not serve'
 
@@ -77,12 +78,17 @@ TRIGGER_CRASH_DUMP = microversion_parse.Version(2, 17)
 _FORMAT = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
 
 
-class InvalidVersionFormat(ValueError):
+class InvalidVersionFormat(exception.Invalid):
     """The header's version is not MajorNum.MinorNum."""
+    msg_fmt = ('API Version String %(version)s is of invalid format. Must be '
+               'of format MajorNum.MinorNum.')
 
 
-class VersionNotSupported(ValueError):
+class VersionNotSupported(exception.CrashdumpException):
     """The header's version is outside MIN_VERSION..MAX_VERSION."""
+    msg_fmt = ('Version %(version)s is not supported by the API. Minimum is '
+               '%(minimum)s and maximum is %(maximum)s.')
+    code = 406
 
 
 def parse(headers):
@@ -100,11 +106,14 @@ def parse(headers):
         return MAX_VERSION
     match = _FORMAT.match(found.strip())
     if not match:
-        raise InvalidVersionFormat(found)
+        raise InvalidVersionFormat(version=found)
     version = microversion_parse.Version(int(match.group(1)),
                                          int(match.group(2)))
     if not MIN_VERSION <= version <= MAX_VERSION:
-        raise VersionNotSupported(found)
+        # Nova echoes the version it refuses, so the client sees which.
+        raise VersionNotSupported(
+            version=found, minimum=MIN_VERSION, maximum=MAX_VERSION,
+            headers=response_headers(found.strip()))
     return version
 
 
@@ -118,8 +127,3 @@ def response_headers(version):
 def at_least(version, wanted):
     """True when ``version`` is ``wanted`` ('2.47') or later."""
     return version >= microversion_parse.parse_version_string(wanted)
-
-
-def from_environ(environ):
-    """The request's version, as the microversion middleware stored it."""
-    return environ[ENVIRON_KEY]

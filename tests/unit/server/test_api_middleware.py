@@ -10,10 +10,10 @@ import fixtures
 from oslo_config import fixture as config_fixture
 import testtools
 
+from crashdump_server.api import auth
 from crashdump_server.api import deploy
 from crashdump_server.api import fault
 from crashdump_server.api import microversion
-from crashdump_server.api import middleware
 from crashdump_server.conf import CONF
 from crashdump_server import exception
 from crashdump_server import service
@@ -428,7 +428,7 @@ class CheckAuthStrategyTest(testtools.TestCase):
                           self.conf('0.0.0.0'))
 
     def test_is_loopback(self):
-        self.assertTrue(middleware.is_loopback('127.1.2.3'))
-        self.assertTrue(middleware.is_loopback('::1'))
-        self.assertFalse(middleware.is_loopback('10.0.0.1'))
-        self.assertFalse(middleware.is_loopback('localhost.example'))
+        self.assertTrue(auth.is_loopback('127.1.2.3'))
+        self.assertTrue(auth.is_loopback('::1'))
+        self.assertFalse(auth.is_loopback('10.0.0.1'))
+        self.assertFalse(auth.is_loopback('localhost.example'))

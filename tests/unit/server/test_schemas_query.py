@@ -2,18 +2,17 @@
 import unittest
 
 import microversion_parse
-import webob
 
 from crashdump_server.api import schemas
 from crashdump_server.api.schemas import instance_actions
 from crashdump_server.api.schemas import servers
+from crashdump_server.api import wsgi_wrapper
 from crashdump_server import exception
 
 
 def make_request(version, query):
-    req = webob.Request.blank('/v2.1/servers?' + query)
-    req.environ['crashdump.microversion'] = (
-        microversion_parse.parse_version_string(version))
+    req = wsgi_wrapper.Request.blank('/v2.1/servers?' + query)
+    req.version = microversion_parse.parse_version_string(version)
     return req
 
 

@@ -4,9 +4,9 @@ import hashlib
 import unittest
 
 import microversion_parse
-import webob
 
 from crashdump_server.api.views import instance_actions as views
+from crashdump_server.api import wsgi_wrapper
 from crashdump_server.db import models
 
 UUID = '6b1a4ff8-1c5e-4f2c-9e0a-3a0f3a0c9d11'
@@ -34,11 +34,10 @@ class StubContext:
 
 def make_request(version, context, query=''):
     path = '/v2.1/servers/%s/os-instance-actions' % UUID
-    req = webob.Request.blank(path + ('?' + query if query else ''),
-                              base_url='http://api.example:8774')
-    req.environ['crashdump.microversion'] = (
-        microversion_parse.parse_version_string(version))
-    req.environ['crashdump.context'] = context
+    req = wsgi_wrapper.Request.blank(path + ('?' + query if query else ''),
+                                     base_url='http://api.example:8774')
+    req.version = microversion_parse.parse_version_string(version)
+    req.context = context
     return req
 
 

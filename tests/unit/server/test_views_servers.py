@@ -5,9 +5,9 @@ import re
 import unittest
 
 import microversion_parse
-import webob
 
 from crashdump_server.api.views import servers as views
+from crashdump_server.api import wsgi_wrapper
 from crashdump_server.db import models
 
 UUID = '6b1a4ff8-1c5e-4f2c-9e0a-3a0f3a0c9d11'
@@ -37,11 +37,10 @@ class StubContext:
 
 def make_request(version, context, path='/v2.1/servers', query='',
                  base_url='http://api.example:8774'):
-    req = webob.Request.blank(path + ('?' + query if query else ''),
-                              base_url=base_url)
-    req.environ['crashdump.microversion'] = (
-        microversion_parse.parse_version_string(version))
-    req.environ['crashdump.context'] = context
+    req = wsgi_wrapper.Request.blank(path + ('?' + query if query else ''),
+                                     base_url=base_url)
+    req.version = microversion_parse.parse_version_string(version)
+    req.context = context
     return req
 
 

@@ -5,9 +5,7 @@ This is where users learn what became of a crash dump request: the action
 """
 from oslo_utils import timeutils
 
-from crashdump_server.api import handler
 from crashdump_server.api import microversion
-from crashdump_server.api import middleware
 from crashdump_server.api.schemas import instance_actions as schema
 from crashdump_server.api import schemas
 from crashdump_server.api import util
@@ -18,9 +16,8 @@ from crashdump_server.policies import instance_actions as policies
 
 def _instance(req, context):
     # From 2.21 the actions of a server that is gone stay readable.
-    read_deleted = microversion.at_least(
-        microversion.from_environ(req.environ), '2.21')
-    return req.environ[handler.COMPUTE_API_KEY].get(
+    read_deleted = microversion.at_least(req.version, '2.21')
+    return req.compute_api.get(
         context, req.urlvars['server_id'], read_deleted=read_deleted)
 
 
@@ -30,20 +27,17 @@ def _as_time(value):
 
 def list_instance_actions(req):
     """The server's actions, newest first (paged from 2.58)."""
-    context = middleware.context_from(req)
-    conf = req.environ[handler.CONF_KEY]
+    context = req.context
     params = schema.validate_list_query(req)
     instance = _instance(req, context)
     context.can(policies.LIST, {'project_id': instance.project_id})
-    if not microversion.at_least(microversion.from_environ(req.environ),
-                                 '2.58'):
+    if not microversion.at_least(req.version, '2.58'):
         # Before 2.58 the list is not paged: every action, no parameters.
-        actions = req.environ[handler.COMPUTE_API_KEY].get_actions(
-            context, instance)
+        actions = req.compute_api.get_actions(context, instance)
         return util.json_response(views.index(
             req, actions, None, server_id=req.urlvars['server_id']))
     page = dict(zip(('limit', 'marker'), schemas.limit_and_marker(
-        params, conf.api.max_limit)))
+        params, req.conf.api.max_limit)))
     if params.get('changes-since'):
         page['changes_since'] = _as_time(params['changes-since'][-1])
     if params.get('changes-before'):
@@ -53,18 +47,17 @@ def list_instance_actions(req):
         raise exception.ValidationError(
             detail='The value of changes-since must be less than or equal '
                    'to changes-before.')
-    actions = req.environ[handler.COMPUTE_API_KEY].get_actions(
-        context, instance, **page)
+    actions = req.compute_api.get_actions(context, instance, **page)
     return util.json_response(views.index(
         req, actions, page['limit'], server_id=req.urlvars['server_id']))
 
 
 def show_instance_action(req):
     """One action with its events, as far as policy lets the caller see."""
-    context = middleware.context_from(req)
+    context = req.context
     schema.validate_show_query(req)
     instance = _instance(req, context)
     context.can(policies.SHOW, {'project_id': instance.project_id})
-    action = req.environ[handler.COMPUTE_API_KEY].get_action(
+    action = req.compute_api.get_action(
         context, instance, req.urlvars['request_id'])
     return util.json_response(views.show(req, action, instance))

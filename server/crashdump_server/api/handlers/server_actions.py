@@ -6,9 +6,7 @@ the policy, and what the compute API checks.
 """
 import re
 
-from crashdump_server.api import handler
 from crashdump_server.api import microversion
-from crashdump_server.api import middleware
 from crashdump_server.api.schemas import server_actions as schema
 from crashdump_server.api import util
 from crashdump_server import exception
@@ -21,8 +19,7 @@ def trigger_crash_dump(req, context, instance, _value):
     context.can(policies.TRIGGER_CRASH_DUMP,
                 {'project_id': instance.project_id,
                  'user_id': instance.user_id})
-    req.environ[handler.COMPUTE_API_KEY].trigger_crash_dump(context,
-                                                            instance)
+    req.compute_api.trigger_crash_dump(context, instance)
     return util.empty_response(202)
 
 
@@ -38,7 +35,7 @@ def get_console_output(req, context, instance, value):
     context.can(console_policies.CONSOLE_OUTPUT,
                 {'project_id': instance.project_id})
     length = value.get('length')
-    output = req.environ[handler.COMPUTE_API_KEY].get_console_output(
+    output = req.compute_api.get_console_output(
         context, instance, None if length is None else int(length))
     return util.json_response(
         {'output': _CONTROL_CHARACTERS.sub('', output)})
@@ -74,16 +71,15 @@ def _action_name(body):
 
 def post_action(req):
     """Dispatch on the body's one key to the action's handler."""
-    context = middleware.context_from(req)
-    conf = req.environ[handler.CONF_KEY]
-    body = util.read_json_body(req, conf.api.max_request_body_size)
+    context = req.context
+    body = util.read_json_body(req, req.conf.api.max_request_body_size)
     name = _action_name(body)
     if name not in ACTIONS:
         raise exception.NoSuchAction(action=name)
     action, min_version, body_schema = ACTIONS[name]
-    if microversion.from_environ(req.environ) < min_version:
+    if req.version < min_version:
         raise exception.NotFound()
     util.validate(body_schema, body)
-    instance = req.environ[handler.COMPUTE_API_KEY].get_for_action(
+    instance = req.compute_api.get_for_action(
         context, req.urlvars['server_id'])
     return action(req, context, instance, body[name])

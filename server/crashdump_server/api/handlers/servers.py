@@ -8,9 +8,7 @@ validated and ignored, since crashdump keeps no such data.
 """
 from oslo_utils import strutils
 
-from crashdump_server.api import handler
 from crashdump_server.api import microversion
-from crashdump_server.api import middleware
 from crashdump_server.api.schemas import servers as schema
 from crashdump_server.api import schemas
 from crashdump_server.api import util
@@ -53,9 +51,9 @@ def _filters(context, params, version):
 
 
 def _list(req, is_detail):
-    context = middleware.context_from(req)
-    conf = req.environ[handler.CONF_KEY]
-    version = microversion.from_environ(req.environ)
+    context = req.context
+    conf = req.conf
+    version = req.version
     params = schema.validate_list_query(req)
     target = {'project_id': context.project_id,
               'user_id': context.user_id}
@@ -68,7 +66,7 @@ def _list(req, is_detail):
         project_id = last.get('project_id') or last.get('tenant_id')
     limit, marker = schemas.limit_and_marker(params, conf.api.max_limit)
     try:
-        instances = req.environ[handler.COMPUTE_API_KEY].get_all(
+        instances = req.compute_api.get_all(
             context, project_id=project_id, name=last.get('name'),
             limit=limit, marker=marker, filters=filters)
     except exception.MarkerNotFound:
@@ -84,7 +82,7 @@ def _host_statuses(req, context, version, instances):
     """host -> host_status (2.16+), from the agents' heartbeats."""
     if not microversion.at_least(version, '2.16'):
         return None
-    agents = req.environ[handler.COMPUTE_API_KEY].agents_by_host(
+    agents = req.compute_api.agents_by_host(
         context, {i.host for i in instances if i.host})
     return {host: views.host_status_of_service(agent)
             for host, agent in agents.items()}
@@ -102,13 +100,13 @@ def list_servers_detail(req):
 
 def show_server(req):
     """GET /servers/{server_id}: one server, or 404."""
-    context = middleware.context_from(req)
+    context = req.context
     schema.validate_show_query(req)
-    instance = req.environ[handler.COMPUTE_API_KEY].get(
+    instance = req.compute_api.get(
         context, req.urlvars['server_id'])
     context.can(policies.SHOW, {'project_id': instance.project_id,
                                 'user_id': instance.user_id})
-    version = microversion.from_environ(req.environ)
+    version = req.version
     statuses = _host_statuses(req, context, version, [instance]) or {}
     return util.json_response(views.show(
         req, instance, host_status=statuses.get(instance.host)))

@@ -11,7 +11,6 @@ order, as Nova does.
 """
 import copy
 
-from crashdump_server.api import microversion
 from crashdump_server.api import schemas
 
 _DT = schemas.single_param(schemas.DATE_TIME)
@@ -43,7 +42,7 @@ def validate_list_query(req):
     Returns the parameters as a dict of lists (empty before 2.58). Raises
     :class:`crashdump_server.exception.ValidationError`.
     """
-    version = microversion.from_environ(req.environ)
+    version = req.version
     return schemas.validate_query(req, schemas.schema_for(LIST_QUERY,
                                                           version))
 
@@ -52,6 +51,6 @@ def validate_show_query(req):
     """Validate one action's query string. Returns the remaining
     parameters; raises :class:`crashdump_server.exception.ValidationError`.
     """
-    version = microversion.from_environ(req.environ)
+    version = req.version
     return schemas.validate_query(req, schemas.schema_for(SHOW_QUERY,
                                                           version))

@@ -114,7 +114,7 @@ SHOW_QUERY = (('2.1', SHOW_V21), ('2.102', SHOW_V2102))
 
 
 def _version(req):
-    return microversion.from_environ(req.environ)
+    return req.version
 
 
 def validate_list_query(req):

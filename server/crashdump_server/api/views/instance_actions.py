@@ -17,8 +17,6 @@ from crashdump_server.api.views import links
 from crashdump_server.policies import instance_actions as \
     instance_actions_policies
 
-ENVIRON_CONTEXT = links.ENVIRON_CONTEXT
-
 RULE_EVENTS = instance_actions_policies.EVENTS
 RULE_EVENTS_DETAILS = instance_actions_policies.EVENTS_DETAILS
 
@@ -46,7 +44,7 @@ def index(req, actions, limit, server_id=None):
     with. ``server_id`` is the id in the request path; it defaults to the
     actions' instance uuid.
     """
-    version = microversion.from_environ(req.environ)
+    version = req.version
     body = {'instanceActions': [_action(version, action)
                                 for action in actions]}
     if microversion.at_least(version, '2.58') and actions:
@@ -64,8 +62,8 @@ def show(req, action, instance):
     them (see the module docstring). ``instance`` is the server the action
     belongs to; policy is checked against its project.
     """
-    version = microversion.from_environ(req.environ)
-    context = req.environ[ENVIRON_CONTEXT]
+    version = req.version
+    context = req.context
     target = {'project_id': instance.project_id}
     body = _action(version, action)
 

@@ -11,7 +11,6 @@ import collections
 import re
 from urllib import parse
 
-ENVIRON_CONTEXT = 'crashdump.context'
 _VERSION_SEGMENT = re.compile(r'^v[0-9]+(\.[0-9]+)?$')
 _DEFAULT_VERSION_SEGMENT = 'v2.1'
 
@@ -43,8 +42,7 @@ def _project_segment(req):
     # with short project names ("demo") that would also fire on a query
     # such as ?name=demo-1, so only a whole path segment counts here. For
     # the UUID project ids of a real cloud both give the same links.
-    context = req.environ.get(ENVIRON_CONTEXT)
-    project_id = getattr(context, 'project_id', None)
+    project_id = getattr(req.context, 'project_id', None)
     segments = (req.script_name + req.path_info).split('/')
     if project_id and project_id in segments:
         return project_id

@@ -22,7 +22,6 @@ from crashdump_server.policies import extended_server_attributes as \
     extended_attributes_policies
 from crashdump_server.policies import servers as servers_policies
 
-ENVIRON_CONTEXT = links.ENVIRON_CONTEXT
 COLLECTION = 'servers'
 
 RULE_EXTENDED_ATTRIBUTES = extended_attributes_policies.EXTENDED_ATTRIBUTES
@@ -124,11 +123,11 @@ def host_status_of_service(service, now=None,
 
 
 def _version(req):
-    return microversion.from_environ(req.environ)
+    return req.version
 
 
 def _context(req):
-    return req.environ[ENVIRON_CONTEXT]
+    return req.context
 
 
 def _allowed(context, rule, target):

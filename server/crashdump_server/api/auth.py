@@ -1,0 +1,123 @@
+"""Who is asking: authentication strategies, and the one request context.
+
+An authentication strategy only establishes identity. It is WSGI middleware
+that, for a caller it accepts, sets the identity headers keystonemiddleware's
+``auth_token`` sets (:data:`IDENTITY_HEADERS`: ``X-User-Id``,
+``X-Project-Id``, ``X-Roles``, ``X-Domain-Id``, ``OpenStack-System-Scope``,
+``X-Service-Roles``...) and answers 401 for a caller it refuses. A strategy
+must remove any of these headers the client sent itself (see
+:func:`remove_identity_headers`). ``deploy.AUTH_STRATEGIES`` names each
+strategy's factory, called as ``factory(application, conf)``.
+
+Below every strategy, :class:`RequestContextMiddleware` builds the
+:class:`crashdump_server.context.RequestContext` from those headers, the
+same way for every strategy, and decides ``is_admin`` with the policy rule
+``context_is_admin``.
+"""
+import ipaddress
+
+from oslo_log import log as logging
+
+from crashdump_server.api import wsgi_wrapper
+from crashdump_server import context as crashdump_context
+from crashdump_server import exception
+from crashdump_server import policy
+
+LOG = logging.getLogger(__name__)
+
+# The version documents need no token, as in Nova.
+PUBLIC_PATHS = frozenset(['/', '/v2.1', '/v2.1/'])
+
+#: Headers that say who the caller is. keystonemiddleware's auth_token sets
+#: them after validating a token (and removes what the client sent);
+#: oslo.context's ``RequestContext.from_environ`` reads them.
+IDENTITY_HEADERS = (
+    'X-Identity-Status', 'X-Service-Identity-Status',
+    'X-User-Id', 'X-User', 'X-User-Name', 'X-User-Domain-Id',
+    'X-User-Domain-Name', 'X-Project-Id', 'X-Tenant-Id', 'X-Tenant',
+    'X-Project-Name', 'X-Tenant-Name', 'X-Project-Domain-Id',
+    'X-Project-Domain-Name', 'X-Domain-Id', 'X-Domain-Name',
+    'OpenStack-System-Scope', 'X-Roles', 'X-Role', 'X-Is-Admin-Project',
+    'X-Service-Token', 'X-Service-Roles', 'X-Service-User-Id',
+    'X-Service-User-Name', 'X-Service-User-Domain-Id',
+    'X-Service-User-Domain-Name', 'X-Service-Project-Id',
+    'X-Service-Project-Name', 'X-Service-Project-Domain-Id',
+    'X-Service-Project-Domain-Name', 'X-Service-Catalog',
+)
+
+
+def remove_identity_headers(req):
+    """Drop every identity header the client sent: only a strategy sets
+    them."""
+    for name in IDENTITY_HEADERS:
+        req.headers.pop(name, None)
+
+
+def is_public(req):
+    """True for the paths anybody may read without a token."""
+    return req.path_info in PUBLIC_PATHS
+
+
+class NoAuth:
+    """Trust ``X-Auth-Token: <user>:<project>``; development and demos only.
+
+    User ``admin`` gets the roles admin, member and reader; anybody else
+    member and reader. deploy refuses this on a non-loopback address unless
+    the operator says otherwise.
+    """
+
+    MESSAGE = ('Authentication required: send X-Auth-Token: '
+               '<user>:<project> (auth_strategy is noauth).')
+
+    def __init__(self, application, conf):
+        self.application = application
+
+    @wsgi_wrapper.wsgify
+    def __call__(self, req):
+        remove_identity_headers(req)
+        if is_public(req):
+            return req.get_response(self.application)
+        user_id, sep, project_id = req.headers.get(
+            'X-Auth-Token', '').partition(':')
+        if not (user_id and sep and project_id):
+            raise exception.Unauthorized(self.MESSAGE)
+        roles = ['member', 'reader']
+        if user_id == 'admin':
+            roles.insert(0, 'admin')
+        req.headers['X-User-Id'] = user_id
+        req.headers['X-Project-Id'] = project_id
+        req.headers['X-Roles'] = ','.join(roles)
+        return req.get_response(self.application)
+
+
+class RequestContextMiddleware:
+    """Build ``req.context`` from the identity headers, for every strategy.
+
+    A request without an identity gets no context on the public paths and
+    401 everywhere else (a strategy that let it through is misconfigured).
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    @wsgi_wrapper.wsgify
+    def __call__(self, req):
+        context = crashdump_context.RequestContext.from_environ(req.environ)
+        if context.user_id is None:
+            if not is_public(req):
+                LOG.debug('No identity for %s %s', req.method, req.path)
+                raise exception.Unauthorized()
+        else:
+            context.is_admin = policy.check_is_admin(context)
+            req.context = context
+        return req.get_response(self.application)
+
+
+def is_loopback(host):
+    """True for 127.0.0.0/8, ::1 and localhost."""
+    if host == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
