@@ -27,11 +27,11 @@ import time
 
 import bcrypt
 from oslo_log import log as logging
-import webob.dec
 import yaml
 
-from crashdump_server.api import fault
+from crashdump_server.api import auth
 from crashdump_server.api import identity
+from crashdump_server.api import wsgi_wrapper
 from crashdump_server import exception
 
 LOG = logging.getLogger(__name__)
@@ -195,14 +195,14 @@ def parse_authorization(header):
 class HTTPBasic:
     """WSGI middleware: establishes the caller from HTTP basic credentials.
 
-    ``public_paths`` are served without credentials. A missing or wrong
+    The public paths are served without credentials. A missing or wrong
     password, or an unknown user, gets 401 with ``WWW-Authenticate: Basic``;
-    a valid user without a mapping gets 403.
+    a valid user without a mapping gets 403. Raises ConfigError when a file
+    cannot be read or parsed.
     """
 
-    def __init__(self, application, conf, public_paths=()):
+    def __init__(self, application, conf):
         self.application = application
-        self.public_paths = frozenset(public_paths)
         options = conf.http_basic
         self.realm = options.realm
         self.users = WatchedFile(options.user_file, parse_htpasswd)
@@ -211,30 +211,30 @@ class HTTPBasic:
 
     def _unauthorized(self, message):
         header = 'Basic realm="%s"' % self.realm.replace('"', '')
-        return fault.error_response(401, message,
-                                    headers=[('WWW-Authenticate', header)])
+        return exception.Unauthorized(
+            message, headers=[('WWW-Authenticate', header)])
 
-    @webob.dec.wsgify
+    @wsgi_wrapper.wsgify
     def __call__(self, req):
-        if req.path_info in self.public_paths:
+        if auth.is_public(req):
             return req.get_response(self.application)
         credentials = parse_authorization(req.headers.get('Authorization'))
         if credentials is None:
-            return self._unauthorized(
+            raise self._unauthorized(
                 'Authentication required: send HTTP basic credentials.')
         user, password = credentials
         hashed = self.users.get().get(user)
         if hashed is None or not self.cache.check(user, password, hashed):
             LOG.info('HTTP basic authentication failed for user %s', user)
-            return self._unauthorized('Invalid user name or password.')
+            raise self._unauthorized('Invalid user name or password.')
         entry = self.mapping.get().get(user)
         if entry is None:
             LOG.warning('User %(user)s has a password but no entry in '
                         '%(file)s', {'user': user,
                                      'file': self.mapping.path})
-            return fault.error_response(
-                403, 'User %s has no project and roles in the http_basic '
-                     'mapping file; ask the operator to add them.' % user)
+            raise exception.Forbidden(
+                'User %s has no project and roles in the http_basic '
+                'mapping file; ask the operator to add them.' % user)
         project, roles = entry
         identity.confirm(req.environ, user, user, project, roles)
         return req.get_response(self.application)

@@ -7,7 +7,7 @@ that language, so one context path serves them all. The price is that a
 client could send those headers itself: :class:`StripIdentityHeaders`
 removes them from every request before any strategy runs.
 """
-import webob.dec
+from crashdump_server.api import wsgi_wrapper
 
 # Exact names (WSGI environ keys) and prefixes of the headers auth_token
 # sets or oslo.context reads, old and new spellings. X-Service-Token is
@@ -63,7 +63,7 @@ class StripIdentityHeaders:
     def __init__(self, application):
         self.application = application
 
-    @webob.dec.wsgify
+    @wsgi_wrapper.wsgify
     def __call__(self, req):
         strip(req.environ)
         return req.get_response(self.application)

@@ -8,39 +8,36 @@ which auth_token adds ``WWW-Authenticate: Keystone uri="..."``, and the
 version documents served without a token, as in Nova.
 """
 from keystonemiddleware import auth_token
-import webob.dec
 
-from crashdump_server.api import fault
+from crashdump_server.api import auth
+from crashdump_server.api import wsgi_wrapper
+from crashdump_server import exception
 
 CONFIRMED = 'Confirmed'
 
 
 class RequireIdentity:
     """Answer 401 unless auth_token confirmed the caller (and the service
-    token, when one was sent); ``public_paths`` need no token."""
+    token, when one was sent); the public paths need no token."""
 
-    def __init__(self, application, public_paths=()):
+    def __init__(self, application):
         self.application = application
-        self.public_paths = frozenset(public_paths)
 
-    @webob.dec.wsgify
+    @wsgi_wrapper.wsgify
     def __call__(self, req):
-        if req.path_info not in self.public_paths:
+        if not auth.is_public(req):
             user = req.headers.get('X-Identity-Status')
             service = req.headers.get('X-Service-Identity-Status',
                                       CONFIRMED)
             if user != CONFIRMED or service != CONFIRMED:
-                return fault.error_response(
-                    401, 'The request you have made requires '
-                         'authentication.')
+                raise exception.Unauthorized()
         return req.get_response(self.application)
 
 
-def authenticate(application, conf, public_paths=()):
+def authenticate(application, conf):
     """``application`` behind auth_token, configured from ``conf``."""
-    application = RequireIdentity(application, public_paths)
+    application = RequireIdentity(application)
     return auth_token.AuthProtocol(application, {
         'oslo_config_config': conf,
         'delay_auth_decision': True,
     })
-

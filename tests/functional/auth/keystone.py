@@ -48,8 +48,8 @@ def script(name, *args, timeout=900):
         result = subprocess.run(argv, capture_output=True, text=True,
                                 timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise KeystoneUnusable('%s took over %s s' % (' '.join(argv),
-                                                       timeout))
+        raise KeystoneUnusable('%s took over %s s'
+                               % (' '.join(argv), timeout))
     if result.returncode:
         raise KeystoneUnusable('%s failed (exit %s):\n%s%s' % (
             ' '.join(argv), result.returncode, result.stdout,

@@ -92,7 +92,8 @@ class HTTPBasicClientsTest(base.FunctionalTestCase):
         program = (
             'import openstack.config\n'
             'from novaclient import api_versions, client\n'
-            'cloud = openstack.config.OpenStackConfig().get_one("standalone")\n'
+            'config = openstack.config.OpenStackConfig()\n'
+            'cloud = config.get_one("standalone")\n'
             'version = api_versions.APIVersion("2.84")\n'
             'nova = client.Client(version, session=cloud.get_session(),\n'
             '    extensions=client.discover_extensions(version))\n'

@@ -191,7 +191,7 @@ class MiddlewareTest(testtools.TestCase):
         self.conf.set_override('realm', 'site-1', 'http_basic')
         self.seen = []
         self.app = identity.StripIdentityHeaders(http_basic.HTTPBasic(
-            self.application, self.conf, public_paths=['/']))
+            self.application, self.conf))
 
     @webob.dec.wsgify
     def application(self, req):

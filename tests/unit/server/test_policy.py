@@ -385,4 +385,3 @@ class TestOsloPolicyTools(unittest.TestCase):
                               env=dict(os.environ, PYTHONPATH=SERVER_DIR),
                               capture_output=True, text=True, timeout=60)
         self.assertEqual('[]', proc.stdout.strip(), proc.stderr)
-
