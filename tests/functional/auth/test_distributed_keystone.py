@@ -5,76 +5,21 @@ the API through the Keystone catalog with password auth."""
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
 from tests.functional import base
 from tests.functional.auth import keystone as keystone_fixture
+from tests.functional.auth.gunicorn import GunicornApi
 from tests.functional.distributed import backends as backends_mod
 from tests.functional.distributed import processes
-from tests.functional.ironic.realparts import free_port
-from tests.lib import embedded
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
-                                    '..'))
-SAMPLE = os.path.join(ROOT, 'doc', 'source', 'admin', 'samples',
-                      'gunicorn.conf.py')
 WORKERS = 2
 SERVER_A = '1a000000-0000-4000-8000-000000000001'
 SERVER_B = '1b000000-0000-4000-8000-000000000001'
 WAITED = re.compile(r'^Crash dump for server \S+ \(([0-9a-f-]{36})\): '
                     r'Success \(request req-[0-9a-f-]{36}\)$', re.M)
-
-
-class GunicornApi:
-    """gunicorn -c <the sample> serving crashdump's API on ``port``."""
-
-    def __init__(self, workdir, config_file, workers):
-        self.workdir = workdir
-        self.port = free_port()
-        self.url = 'http://127.0.0.1:%d' % self.port
-        self.log_path = os.path.join(workdir, 'gunicorn.log')
-        env = dict(os.environ, CRASHDUMP_CONFIG_FILE=config_file,
-                   CRASHDUMP_API_BIND='127.0.0.1:%d' % self.port,
-                   CRASHDUMP_API_WORKERS=str(workers))
-        with open(self.log_path, 'w') as log:
-            self.process = subprocess.Popen(
-                [os.path.join(os.path.dirname(sys.executable), 'gunicorn'),
-                 '-c', SAMPLE], env=env, cwd=workdir, stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=embedded.die_with_parent)
-
-    def wait_ready(self, timeout=90):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                urllib.request.urlopen(self.url + '/', timeout=2).read()
-                return self
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError('gunicorn did not serve crashdump:\n'
-                           + self.output())
-
-    def worker_pids(self):
-        """The pids of the master's worker processes."""
-        children = '/proc/%d/task/%d/children' % (self.process.pid,
-                                                  self.process.pid)
-        with open(children) as stream:
-            return [int(pid) for pid in stream.read().split()]
-
-    def output(self):
-        with open(self.log_path, errors='replace') as stream:
-            return stream.read()[-20000:]
-
-    def stop(self):
-        embedded.stop_process(self.process)
 
 
 class DistributedKeystoneTest(base.FunctionalTestCase):

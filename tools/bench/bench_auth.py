@@ -1,0 +1,233 @@
+"""What authentication and worker processes cost trigger_crash_dump.
+
+Runs the trigger load of bench_trigger.py (loadgen.py, one keep-alive
+connection per thread) against four stacks, one after the other:
+
+* ``embedded noauth``: crashdump-all, SQLite, in-process messaging;
+* ``embedded keystone``: the same with ``auth_strategy = keystone`` and a
+  real Keystone token (validated once, then taken from memcached);
+* ``gunicorn 1 worker`` and ``gunicorn 2 workers``: the distributed mode
+  (the API under gunicorn with the documented sample configuration,
+  RabbitMQ, PostgreSQL, one agent), Keystone auth.
+
+Prints throughput and p50/p99 latency per concurrency level, then the
+median cost of auth_token with a cached token (keystone minus noauth at
+concurrency 1) against the target of 0.5 ms. Needs root: it starts
+Keystone, memcached, RabbitMQ and PostgreSQL with the project's scripts.
+
+Exit status 1 when a request did not get 202 or a 202 has no recorded
+action; a missed target is reported, not an error.
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, HERE)
+
+from bench_trigger import percentile  # noqa: E402
+import loadgen  # noqa: E402
+from tests.functional.auth import keystone as keystone_fixture  # noqa: E402
+from tests.functional.auth.gunicorn import GunicornApi  # noqa: E402
+from tests.functional.distributed import backends as backends_mod  # noqa
+from tests.functional.distributed import processes  # noqa: E402
+from tests.lib import embedded  # noqa: E402
+
+TARGET_AUTH_MS = 0.5
+
+
+def _log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def fake_servers(count, project):
+    return [embedded.fake_server(str(uuid.uuid4()), 'bench-%05d' % i,
+                                 project_id=project)
+            for i in range(count)]
+
+
+class EmbeddedStack:
+    """crashdump-all; ``count_recorded(request_ids)`` reads its SQLite."""
+
+    def __init__(self, servers, options):
+        self.server = embedded.EmbeddedServer(servers, options=options,
+                                              start_timeout=180).start()
+        self.url = self.server.url
+
+    def count_recorded(self, request_ids):
+        import sqlite3
+        path = os.path.join(self.server.workdir, 'state', 'crashdump.sqlite')
+        with sqlite3.connect('file:%s?mode=ro' % path, uri=True) as conn:
+            conn.execute('CREATE TEMP TABLE ids (request_id TEXT)')
+            conn.executemany('INSERT INTO ids VALUES (?)',
+                             ((r,) for r in request_ids))
+            return conn.execute(
+                'SELECT count(*) FROM instance_actions a JOIN ids '
+                'USING (request_id)').fetchone()[0]
+
+    def stop(self):
+        self.server.stop()
+        self.server.cleanup()
+
+
+class GunicornStack:
+    """The distributed mode with the API under gunicorn, Keystone auth."""
+
+    def __init__(self, servers, keystone, workers):
+        self.workdir = tempfile.mkdtemp(prefix='crashdump-bench-gunicorn-')
+        self.backends = backends_mod.Backends()
+        self.processes = []
+        try:
+            self.backends.start()
+            sections = self._sections(keystone, 'api')
+            config = processes.write_config(
+                os.path.join(self.workdir, 'api.conf'), sections)
+            processes.manage(config, 'db', 'sync')
+            agent = processes.AgentProcess(
+                os.path.join(self.workdir, 'agent'),
+                self._sections(keystone, 'agent', host='bench-agent'),
+                servers)
+            self.processes.append(agent.start())
+            api = GunicornApi(self.workdir, config, workers)
+            self.processes.append(api)
+            self.url = api.wait_ready().url
+        except BaseException:
+            self.stop()
+            raise
+
+    def _sections(self, keystone, name, **defaults):
+        sections = processes.common_sections(
+            self.backends, os.path.join(self.workdir, name), **defaults)
+        sections['api']['auth_strategy'] = 'keystone'
+        sections['keystone_authtoken'] = {
+            key.split('.', 1)[1]: value
+            for key, value in keystone.authtoken_options().items()}
+        return sections
+
+    def count_recorded(self, request_ids):
+        rows = self.backends.sql(
+            'SELECT count(*) FROM instance_actions '
+            'WHERE request_id = ANY(%s)', (list(request_ids),))
+        return rows[0][0]
+
+    def stop(self):
+        try:
+            for process in self.processes:
+                process.stop()
+            self.backends.stop()
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def measure(stack, ids, token, levels, requests):
+    """One row per level: throughput, p50, p99, errors, unrecorded."""
+    rows, offset = [], 0
+    loadgen.run_load(stack.url, ids, 4, 100, 30, token=token)  # warm-up
+    for level in levels:
+        load = loadgen.run_load(stack.url, ids, level, requests, 60,
+                                offset=offset, token=token)
+        offset += requests
+        results = load['results']
+        accepted = [r[3] for r in results if r[1] == 202]
+        latencies = [r[2] * 1000.0 for r in results]
+        recorded = stack.count_recorded(accepted)
+        rows.append({'concurrency': level, 'requests': len(results),
+                     'errors': len(results) - len(accepted),
+                     'unrecorded': len(accepted) - recorded,
+                     'per_s': len(accepted) / load['elapsed'],
+                     'p50_ms': percentile(latencies, 0.5),
+                     'p99_ms': percentile(latencies, 0.99)})
+        _log('  c%d: %.0f/s p50 %.2f ms p99 %.2f ms' % (
+            level, rows[-1]['per_s'], rows[-1]['p50_ms'],
+            rows[-1]['p99_ms']))
+    return rows
+
+
+def run(args):
+    keystone = keystone_fixture.shared()
+    demo = keystone.projects['demo']
+    token = keystone.token('member', project='demo')[0]
+    report = {}
+    stacks = [
+        ('embedded noauth', 'alice:demo',
+         lambda s: EmbeddedStack(s, {})),
+        ('embedded keystone', token, lambda s: EmbeddedStack(
+            s, dict(keystone.authtoken_options(),
+                    **{'api.auth_strategy': 'keystone'}))),
+        ('gunicorn 1 worker', token,
+         lambda s: GunicornStack(s, keystone, 1)),
+        ('gunicorn 2 workers', token,
+         lambda s: GunicornStack(s, keystone, 2)),
+    ]
+    for name, stack_token, make in stacks:
+        if args.only and name not in args.only:
+            continue
+        project = 'demo' if stack_token == 'alice:demo' else demo
+        servers = fake_servers(args.servers, project)
+        _log('%s: starting' % name)
+        stack = make(servers)
+        try:
+            time.sleep(1)
+            report[name] = measure(stack, [s['id'] for s in servers],
+                                   stack_token, args.levels, args.requests)
+        finally:
+            stack.stop()
+    return report
+
+
+def print_report(report):
+    print('%-20s %5s %8s %9s %9s %7s %10s' % (
+        'stack', 'conc', 'per s', 'p50 ms', 'p99 ms', 'errors',
+        'unrecorded'))
+    for name, rows in report.items():
+        for row in rows:
+            print('%-20s %5d %8.0f %9.2f %9.2f %7d %10d' % (
+                name, row['concurrency'], row['per_s'], row['p50_ms'],
+                row['p99_ms'], row['errors'], row['unrecorded']))
+    noauth = report.get('embedded noauth')
+    keystone = report.get('embedded keystone')
+    if noauth and keystone:
+        added = keystone[0]['p50_ms'] - noauth[0]['p50_ms']
+        print('auth_token with a cached token adds %.2f ms at the median '
+              '(concurrency %d): %s (target < %.1f ms)' % (
+                  added, noauth[0]['concurrency'],
+                  'TARGET MET' if added < TARGET_AUTH_MS else
+                  'TARGET MISSED', TARGET_AUTH_MS))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--requests', type=int, default=1000,
+                        help='requests per level (default 1000)')
+    parser.add_argument('--servers', type=int, default=500,
+                        help='fake servers per stack (default 500)')
+    parser.add_argument('--concurrency', default='1,4,16',
+                        help='comma-separated levels (default 1,4,16)')
+    parser.add_argument('--only', action='append',
+                        help='run only this stack (repeatable), e.g. '
+                             '"embedded keystone"')
+    parser.add_argument('--json', action='store_true')
+    args = parser.parse_args(argv)
+    args.levels = [int(c) for c in args.concurrency.split(',') if c]
+    report = run(args)
+    if args.json:
+        json.dump(report, sys.stdout, indent=2)
+        print()
+    else:
+        print_report(report)
+    bad = any(r['errors'] or r['unrecorded']
+              for rows in report.values() for r in rows)
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
