@@ -22,7 +22,7 @@ import threading
 import urllib.error
 import urllib.request
 
-from tests.functional.ironic.realparts import free_port
+from tests.functional.ironic import realparts
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
                                     '..'))
@@ -32,8 +32,8 @@ ADMIN_PASSWORD = 'secret'
 SERVICE_USER = 'crashdump'
 
 
-class KeystoneUnusable(AssertionError):
-    """Keystone or memcached could not be started; the message says why."""
+#: Raised, with the reason, when Keystone or memcached cannot be started.
+KeystoneUnusable = realparts.StackUnusable
 
 
 def password(user):
@@ -42,19 +42,10 @@ def password(user):
 
 
 def script(name, *args, timeout=900):
-    """Run tools/realparts/keystone/<name>; its stdout, or KeystoneUnusable."""
-    argv = ['bash', os.path.join(SCRIPTS, name)] + [str(a) for a in args]
-    try:
-        result = subprocess.run(argv, capture_output=True, text=True,
-                                timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise KeystoneUnusable('%s took over %s s'
-                               % (' '.join(argv), timeout))
-    if result.returncode:
-        raise KeystoneUnusable('%s failed (exit %s):\n%s%s' % (
-            ' '.join(argv), result.returncode, result.stdout,
-            result.stderr))
-    return result.stdout
+    """Run tools/realparts/keystone/<name>; its stdout, or KeystoneUnusable.
+    """
+    return realparts.script(os.path.join('..', 'keystone', name), *args,
+                            timeout=timeout)
 
 
 class Keystone:
@@ -84,9 +75,9 @@ class Keystone:
             raise KeystoneUnusable('the Keystone tests need root to install '
                                    'memcached (tools/realparts/keystone)')
         script('install.sh')
-        self.memcached_port = free_port()
+        self.memcached_port = realparts.free_port()
         script('memcached.sh', 'start', self.state, self.memcached_port)
-        self.port = free_port()
+        self.port = realparts.free_port()
         script('keystone.sh', 'start', self.state, self.port)
         self.projects = {
             name: self.project_id(name)

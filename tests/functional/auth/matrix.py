@@ -119,6 +119,15 @@ class Matrix:
         return plain, spoofed_cells
 
 
+def record_actions(matrix, admin_headers):
+    """Trigger once on the demo and other servers as an admin, wait for
+    both events, and remember the request ids (the action column's)."""
+    for project in ('demo', 'other'):
+        matrix.actions[project] = trigger(matrix, admin_headers, project)
+    for project in ('demo', 'other'):
+        wait_for_event(matrix, admin_headers, project)
+
+
 def wait_for_event(matrix, headers, project):
     """Wait until the agent finished the event of ``project``'s action."""
     server = matrix.servers[project]

@@ -110,12 +110,7 @@ class HTTPBasicMatrixTest(HTTPBasicServer, testtools.TestCase):
             cls.matrix = matrix_lib.Matrix(
                 cls.server.compute_url, cls.servers, {},
                 {'other_member': 'other'}, 'demo')
-            admin = cls.ROWS['project_admin']
-            for project in ('demo', 'other'):
-                cls.matrix.actions[project] = matrix_lib.trigger(
-                    cls.matrix, admin, project)
-            for project in ('demo', 'other'):
-                matrix_lib.wait_for_event(cls.matrix, admin, project)
+            matrix_lib.record_actions(cls.matrix, cls.ROWS['project_admin'])
         except BaseException:
             cls.stop_server()
             raise

@@ -74,12 +74,7 @@ class KeystoneMatrixBase:
         cls.matrix = matrix_lib.Matrix(
             cls.server.compute_url, servers, {},
             {'other_member': 'other'}, keystone.projects['demo'])
-        admin = cls.headers['project_admin']
-        for project in ('demo', 'other'):
-            cls.matrix.actions[project] = matrix_lib.trigger(
-                cls.matrix, admin, project)
-        for project in ('demo', 'other'):
-            matrix_lib.wait_for_event(cls.matrix, admin, project)
+        matrix_lib.record_actions(cls.matrix, cls.headers['project_admin'])
         # The revoked token works (and is cached) before it is revoked.
         status = cls.matrix.cell('list_servers', 'member',
                                  cls.headers['revoked_token'])
