@@ -8,7 +8,9 @@ connection per thread) against four stacks, one after the other:
   real Keystone token (validated once, then taken from memcached);
 * ``gunicorn 1 worker`` and ``gunicorn 2 workers``: the distributed mode
   (the API under gunicorn with the documented sample configuration,
-  RabbitMQ, PostgreSQL, one agent), Keystone auth.
+  RabbitMQ, PostgreSQL, one agent), Keystone auth;
+* ``crashdump-api``: the same distributed stack served by crashdump-api
+  itself, for comparison.
 
 Prints throughput and p50/p99 latency per concurrency level, then the
 median cost of auth_token with a cached token (keystone minus noauth at
@@ -78,7 +80,8 @@ class EmbeddedStack:
 
 
 class GunicornStack:
-    """The distributed mode with the API under gunicorn, Keystone auth."""
+    """The distributed mode with the API under gunicorn, Keystone auth;
+    ``workers=None`` runs crashdump-api (cheroot) instead, to compare."""
 
     def __init__(self, servers, keystone, workers):
         self.workdir = tempfile.mkdtemp(prefix='crashdump-bench-gunicorn-')
@@ -95,7 +98,11 @@ class GunicornStack:
                 self._sections(keystone, 'agent', host='bench-agent'),
                 servers)
             self.processes.append(agent.start())
-            api = GunicornApi(self.workdir, config, workers)
+            if workers is None:
+                api = processes.ApiProcess(
+                    os.path.join(self.workdir, 'cheroot'), sections).launch()
+            else:
+                api = GunicornApi(self.workdir, config, workers)
             self.processes.append(api)
             self.url = api.wait_ready().url
         except BaseException:
@@ -165,6 +172,8 @@ def run(args):
          lambda s: GunicornStack(s, keystone, 1)),
         ('gunicorn 2 workers', token,
          lambda s: GunicornStack(s, keystone, 2)),
+        ('crashdump-api', token,
+         lambda s: GunicornStack(s, keystone, None)),
     ]
     for name, stack_token, make in stacks:
         if args.only and name not in args.only:

@@ -19,10 +19,11 @@ bind = os.environ.get('CRASHDUMP_API_BIND', '0.0.0.0:8774')
 # application on its own (no preload), so a worker's connections are its
 # own.
 workers = int(os.environ.get('CRASHDUMP_API_WORKERS', '2'))
-# Threads per worker: a request spends most of its time waiting on the
-# database, Keystone (on a cache miss) or the message bus.
+# Threads per worker, as many as crashdump-api's ([api] workers): a
+# request spends most of its time waiting on the database, Keystone (on a
+# cache miss) or the message bus.
 worker_class = 'gthread'
-threads = int(os.environ.get('CRASHDUMP_API_THREADS', '8'))
+threads = int(os.environ.get('CRASHDUMP_API_THREADS', '16'))
 
 # A request that takes longer than this is stuck: the worker is replaced.
 timeout = 60
