@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything and run the whole test suite: style, unit and contract
-# tests, functional tests with real parts, docs and release notes.
+# tests, functional tests with real parts, docs, release notes, and both
+# halves' sdists and wheels built and checked with twine.
 # Usage: bash tools/test.sh [tox environments, default: all of them]
 set -euo pipefail
 source "$(dirname "$0")/lib/bootstrap.sh"
@@ -20,6 +21,6 @@ else
     log "not root: the functional tests need root for libvirt, QEMU and Ironic and will fail"
 fi
 bootstrap_python
-envs=${1:-pep8,py3,functional,nova,docs,releasenotes}
+envs=${1:-pep8,py3,functional,nova,docs,releasenotes,packages}
 log "running tox -e $envs"
 exec "$VENV/bin/tox" -e "$envs"

@@ -164,3 +164,16 @@ def console_block(name, server_id, tail):
     if tail.note:
         block.append(tail.note)
     return block
+
+
+def result_block(result):
+    """The console lines both CLIs print under one server's result.
+
+    :param result: a :class:`crashdump_client.bulk.ServerResult`.
+    :returns: the lines of :func:`console_block`, or [] when its console
+        was not read.
+    """
+    if result.console is None:
+        return []
+    return console_block(result.server.name, result.server.id,
+                         result.console)

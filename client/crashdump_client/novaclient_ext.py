@@ -18,7 +18,9 @@ import types
 from novaclient import exceptions
 from novaclient import utils
 
+from crashdump_client import bulk
 from crashdump_client import console
+from crashdump_client import options
 from crashdump_client.v2.crash_dumps import CrashDumpManager  # noqa: F401
 from crashdump_client import progress
 from crashdump_client import results
@@ -32,41 +34,63 @@ from crashdump_client import results
 # novaclient's first pass over the command line reads --timeout as its global
 # HTTP request timeout as well; a wait timeout also bounds each request, which
 # is harmless, and its own dest keeps the two values apart afterwards.
-@utils.arg('--timeout', metavar='<seconds>', type=float, default=60,
+@utils.arg('--timeout', metavar='<seconds>', type=options.positive(float),
+           default=60,
            dest='wait_timeout',
            help='With --wait, give up on a server after this many seconds '
                 '(default 60).')
-@utils.arg('--poll-interval', metavar='<seconds>', type=float, default=2,
+@utils.arg('--poll-interval', metavar='<seconds>',
+           type=options.positive(float), default=2,
            help='With --wait, seconds between two checks (default 2).')
-@utils.arg('--concurrency', metavar='<count>', type=int,
-           default=results.DEFAULT_CONCURRENCY,
+@utils.arg('--concurrency', metavar='<count>', type=options.positive(int),
+           default=bulk.DEFAULT_CONCURRENCY,
            help='Requests in flight at once when several servers are given '
-                '(default %d).' % results.DEFAULT_CONCURRENCY)
+                '(default %d).' % bulk.DEFAULT_CONCURRENCY)
 @utils.arg('--console-lines', metavar='<count>', type=console.positive_lines,
            default=None,
            help='With --wait, print the last <count> lines of the console '
                 'of each server whose crash dump succeeded (the guest\'s '
                 'panic). Off by default.')
 def do_trigger_crash(cs, args):
-    """Trigger a crash dump (NMI) in one or more servers.
+    """Trigger a crash dump (NMI) in one or more servers: a guest set up
+    for it panics at once and writes its dump.
 
-    Prints one line per server: the request id, or with --wait the result
-    (and with --console-lines the console's last lines under it).
-    Exits non-zero if any server was not found, refused or failed; a
-    console that cannot be read does not change that.
+    A Linux guest panics on the NMI only with kernel.unknown_nmi_panic=1
+    (and writes a dump with kdump); Windows bug-checks by default. Prints
+    one line per server: the request id, or with --wait the result (and
+    with --console-lines the console's last lines under it). Exits non-zero
+    if any server was not found, refused or failed; a console that cannot
+    be read does not change that. Needs compute API microversion 2.17 or
+    later.
     """
     with progress.Progress(sys.stderr) as display:
-        outcomes = results.trigger_crash_dumps(
+        outcomes = bulk.trigger_crash_dumps(
             cs, args.servers, wait=args.wait, timeout=args.wait_timeout,
             interval=args.poll_interval, concurrency=args.concurrency,
             progress=display, console_lines=args.console_lines)
     for result in outcomes:
-        print(result.line())
-        for line in result.console_block():
+        print(result_line(result))
+        for line in console.result_block(result):
             print(line)
-    summary = results.failure_summary(outcomes)
+    summary = bulk.failure_summary(outcomes)
     if summary:
         raise exceptions.CommandError(summary)
+
+
+def result_line(result):
+    """The one line ``nova trigger-crash`` prints for a server.
+
+    :param result: a :class:`crashdump_client.bulk.ServerResult`.
+    """
+    if result.error is not None:
+        return "Crash dump for server %s failed: %s" % (
+            result.name_or_id, result.error)
+    label = "server %s (%s)" % (result.server.name, result.server.id)
+    if result.outcome is None:
+        return "Crash dump requested for %s: request %s" % (
+            label, result.request_id)
+    return "Crash dump for %s: %s (request %s)" % (
+        label, result.outcome, result.request_id)
 
 
 @utils.arg('server', metavar='<server>', help='Name or ID of the server.')

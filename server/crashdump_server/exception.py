@@ -82,6 +82,13 @@ class MethodNotAllowed(CrashdumpException):
     code = 405
 
 
+class InvalidRegularExpression(CrashdumpException):
+    """Raised by the database layer for a pattern the database refuses
+    (PostgreSQL's regular expressions are not Python's); the API turns it
+    into its own 400."""
+    msg_fmt = 'Invalid regular expression %(pattern)s: %(reason)s'
+
+
 class Forbidden(CrashdumpException):
     msg_fmt = 'Forbidden'
     code = 403

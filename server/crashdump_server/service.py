@@ -11,15 +11,17 @@ LOG = logging.getLogger(__name__)
 _PREPARED = False  # options registered
 
 
-def prepare_service(argv=None, default_config_files=None):
+def prepare_service(argv=None, default_config_files=None, description=None):
     """Register options, parse arguments and files, set up logging, once.
+
+    ``description`` is what ``--help`` prints under the usage line.
 
     Returns the global CONF. Raises SystemExit with oslo.config's message
     on a bad option or file.
     """
     register_opts()
     CONF(argv if argv is not None else sys.argv[1:], project='crashdump',
-         default_config_files=default_config_files)
+         default_config_files=default_config_files, description=description)
     logging.setup(CONF, 'crashdump')
     return CONF
 

@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
@@ -31,6 +30,7 @@ from testtools import content
 
 from tests.lib.embedded import EmbeddedServer
 from tests.lib.embedded import fake_server  # noqa: F401 (for test modules)
+from tests.lib.process import wait_for
 
 #: The project and user owning the fake servers unless a test says otherwise.
 PROJECT = 'demo'
@@ -216,16 +216,19 @@ class FunctionalTestCase(testtools.TestCase):
 
     def finished_event(self, server_id, request_id):
         """Wait for the agent's event on an action; return the event."""
-        deadline = time.monotonic() + EVENT_TIMEOUT
-        while True:
-            action = self.recorded_action(server_id, request_id)
-            for event in action.get('events', []):
+        seen = {}
+
+        def finished():
+            seen['action'] = self.recorded_action(server_id, request_id)
+            for event in seen['action'].get('events', []):
                 if event['event'] == EVENT and event.get('finish_time'):
                     return event
-            if time.monotonic() > deadline:
-                self.fail('no finished %s event on %s after %ss: %s' % (
-                    EVENT, request_id, EVENT_TIMEOUT, action))
-            time.sleep(0.1)
+
+        return wait_for(
+            finished, EVENT_TIMEOUT,
+            lambda: 'no finished %s event on %s: %s' % (
+                EVENT, request_id, seen['action']),
+            error=self.failureException)
 
     def nmis_for(self, server_id):
         """How many NMIs the fake driver delivered to ``server_id``."""

@@ -18,12 +18,12 @@ gets 401 from noauth.) The SDK returns nothing from
 202 response through a ``requests`` response hook on the connection's
 session.
 """
-import time
 
 import openstack
 
 from tests.functional import base
 from tests.functional.base import fake_server
+from tests.lib.process import wait_for
 
 SDK_1 = '30000000-0000-4000-8000-000000000001'
 SDK_DOWN = '30000000-0000-4000-8000-000000000002'
@@ -66,15 +66,19 @@ class TestOpenstackSDK(base.FunctionalTestCase):
 
     def finished_action(self, conn, server, request_id):
         """``get_server_action`` until its event has finished."""
-        deadline = time.monotonic() + base.EVENT_TIMEOUT
-        while True:
-            action = conn.compute.get_server_action(request_id, server,
-                                                    ignore_missing=False)
-            if any(event.finish_time for event in action.events or []):
-                return action
-            self.assertLess(time.monotonic(), deadline,
-                            'no finished event: %s' % action.to_dict())
-            time.sleep(0.1)
+        seen = {}
+
+        def finished():
+            seen['action'] = conn.compute.get_server_action(
+                request_id, server, ignore_missing=False)
+            if any(event.finish_time
+                   for event in seen['action'].events or []):
+                return seen['action']
+
+        return wait_for(
+            finished, base.EVENT_TIMEOUT,
+            lambda: 'no finished event: %s' % seen['action'].to_dict(),
+            error=self.failureException)
 
     def test_trigger_as_owner(self):
         conn, responses = self.connect(base.OWNER, base.PROJECT)

@@ -4,41 +4,19 @@ The server gets its own state directory, a fake-driver servers file and a
 free loopback port; :class:`EmbeddedServer` waits until it answers and
 stops it by pid.
 """
-import ctypes
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
+from tests.lib import process as processes
+
 _URL = re.compile(r'serving at (http://\S+)/v2\.1')
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent():
-    """preexec_fn for test processes: a test runner killed mid-run must not
-    leave them behind. Linux sends the signal when the *thread* that
-    started the child ends: start processes from a thread that lives as
-    long as they should."""
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG,
-                                            signal.SIGTERM)
-
-
-def stop_process(process, timeout=15):
-    """SIGTERM, then SIGKILL after ``timeout`` s; returns the exit code."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
 
 
 def fake_server(uuid, name, project_id='demo', user_id='alice', **extra):
@@ -58,8 +36,11 @@ class EmbeddedServer:
     """
 
     def __init__(self, servers, options=None, host='compute-1',
-                 start_timeout=60):
+                 start_timeout=60, config=None):
         self.servers = servers
+        # A configuration file written elsewhere (the docs' own example)
+        # instead of one from servers and options.
+        self.config = config
         self.options = dict(options or {})
         self.host = host
         self.start_timeout = start_timeout
@@ -105,35 +86,41 @@ class EmbeddedServer:
 
     def start(self):
         self.workdir = tempfile.mkdtemp(prefix='crashdump-')
-        config = self._write_config()
+        config = self.config or self._write_config()
         self.output_path = os.path.join(self.workdir, 'server.log')
         with open(self.output_path, 'w') as output:
             self.process = subprocess.Popen(
                 [sys.executable, '-m', 'crashdump_server.cmd.all',
                  '--config-file', config],
                 stdout=output, stderr=subprocess.STDOUT,
-                preexec_fn=die_with_parent)
+                preexec_fn=processes.die_with_parent)
         deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            match = _URL.search(self.output())
-            if match:
-                self.url = match.group(1)
-                self._wait_ready(deadline)
-                return self
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError('crashdump-all did not start:\n' + self.output())
+        try:
+            self.url = processes.wait_for(self._serving_url,
+                                          self.start_timeout,
+                                          'crashdump-all serving')
+            processes.wait_for(self._answers,
+                               max(0, deadline - time.monotonic()),
+                               'crashdump-all answering')
+        except (AssertionError, ProcessLookupError):
+            self.stop()
+            raise RuntimeError('crashdump-all did not start:\n' +
+                               self.output())
+        return self
 
-    def _wait_ready(self, deadline):
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + '/', timeout=2).read()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError('crashdump-all does not answer at ' + self.url)
+    def _serving_url(self):
+        """The URL it printed, or None; ProcessLookupError once it exited."""
+        if self.process.poll() is not None:
+            raise ProcessLookupError('crashdump-all exited')
+        match = _URL.search(self.output())
+        return match.group(1) if match else None
+
+    def _answers(self):
+        try:
+            urllib.request.urlopen(self.url + '/', timeout=2).read()
+            return True
+        except OSError:
+            return False
 
     def output(self):
         with open(self.output_path) as stream:
@@ -141,7 +128,7 @@ class EmbeddedServer:
 
     def stop(self):
         if self.process is not None:
-            stop_process(self.process)
+            processes.stop_process(self.process)
 
     def cleanup(self):
         if self.workdir:

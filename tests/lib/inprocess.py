@@ -5,7 +5,6 @@ then ``request()`` the app and ``wait_for_event()`` the agent's outcome.
 """
 import json
 import os
-import time
 
 import fixtures
 from oslo_config import fixture as config_fixture
@@ -21,6 +20,7 @@ from crashdump_server.db import migration
 from crashdump_server import policy
 from crashdump_server import rpc
 from crashdump_server import service
+from tests.lib import process as processes
 
 
 class InProcessServer(fixtures.Fixture):
@@ -98,8 +98,7 @@ class InProcessServer(fixtures.Fixture):
 
     def wait_for_event(self, server_id, request_id, timeout=10):
         """The action (as admin sees it at 2.84) once its event finished."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def finished():
             response = self.request(
                 'GET', '/v2.1/servers/%s/os-instance-actions/%s'
                 % (server_id, request_id), token='admin:admin',
@@ -108,6 +107,7 @@ class InProcessServer(fixtures.Fixture):
             events = action.get('events') or []
             if events and all(e.get('finish_time') for e in events):
                 return action
-            time.sleep(0.02)
-        raise AssertionError('no finished event for %s within %ss'
-                             % (request_id, timeout))
+
+        return processes.wait_for(finished, timeout,
+                                  'finished event for %s' % request_id,
+                                  interval=0.02)

@@ -7,29 +7,21 @@ orphaned, and gets SIGTERM from the kernel when its parent dies).
 :class:`NovaProcess` is one such server.
 """
 import atexit
-import ctypes
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 from tests.contract import cases as contract_cases
+from tests.lib import process as processes
 from tests.nova import servers
 
 TOP_DIR = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 START_TIMEOUT = 240
-_PR_SET_PDEATHSIG = 1
 _SHARED = {}
-
-
-def _die_with_parent():
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG,
-                                            signal.SIGTERM)
 
 
 class NovaProcess:
@@ -65,15 +57,20 @@ class NovaProcess:
         self.process = subprocess.Popen(
             argv, cwd=TOP_DIR, env=env, stdin=subprocess.DEVNULL,
             stdout=self._output, stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent)
+            preexec_fn=processes.die_with_parent)
         ready = os.path.join(self.workdir, 'ready.json')
-        deadline = time.monotonic() + START_TIMEOUT
-        while not os.path.exists(ready):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError('Nova harness did not start:\n%s' %
-                                   self.output())
-            time.sleep(0.1)
+
+        def started():
+            if self.process.poll() is not None:
+                raise ProcessLookupError('the Nova harness exited')
+            return os.path.exists(ready)
+
+        try:
+            processes.wait_for(started, START_TIMEOUT, 'Nova harness ready')
+        except (AssertionError, ProcessLookupError):
+            self.stop()
+            raise RuntimeError('Nova harness did not start:\n%s' %
+                               self.output())
         with open(ready) as stream:
             found = json.load(stream)
         self.url = found['url']

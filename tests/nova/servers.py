@@ -11,9 +11,10 @@ them in the instance record (:mod:`tests.nova.control`). ``outcome``
 becomes the metadata item the harness's fake driver obeys.
 """
 import json
-import time
 
 import requests
+
+from tests.lib import process as processes
 
 #: Keep in step with tests.nova.harness.OUTCOME_KEY (not imported: that
 #: module is for the Nova process).
@@ -80,19 +81,21 @@ def wait_status(client, server_id, status, timeout=WAIT_SECONDS):
 
     Raises RuntimeError when it ends in ERROR instead, or on timeout.
     """
-    deadline = time.monotonic() + timeout
-    while True:
-        server = client.request('GET', '/servers/%s' % server_id)['server']
-        if server['status'] == status and not server.get(
-                'OS-EXT-STS:task_state'):
-            return server
+    seen = {}
+
+    def reached():
+        server = seen['server'] = client.request(
+            'GET', '/servers/%s' % server_id)['server']
         if server['status'] == 'ERROR' and status != 'ERROR':
             raise RuntimeError('server %s went to ERROR: %s' % (
                 server_id, server.get('fault')))
-        if time.monotonic() > deadline:
-            raise RuntimeError('server %s never reached %s: %s' % (
-                server_id, status, server))
-        time.sleep(0.05)
+        return server['status'] == status and not server.get(
+            'OS-EXT-STS:task_state') and server
+
+    return processes.wait_for(
+        reached, timeout, lambda: 'server %s never reached %s: %s' % (
+            server_id, status, seen['server']),
+        interval=0.05, error=RuntimeError)
 
 
 def create_servers(url, specs):

@@ -2,10 +2,9 @@
 (its fake driver), with the ``admin_token`` auth type and
 ``--os-endpoint <nova>/v2.1`` as users of a Keystone-free endpoint run it.
 """
-import json
 
 from tests.functional import base as functional
-from tests.functional.osc import scenarios
+from tests.functional.osc_plugin import scenarios
 from tests.nova import base
 from tests.nova.base import spec
 
@@ -30,10 +29,7 @@ class TestOpenStackCliAgainstNova(base.NovaCliTestCase):
 
     def rows(self, result):
         """The rows of a ``-f json`` run."""
-        try:
-            return json.loads(result.stdout)
-        except ValueError:
-            self.fail('not JSON\n' + result.describe())
+        return scenarios.json_rows(self, result)
 
     def test_wait_reports_success_as_json(self):
         result = self.openstack('server', 'crash-dump', 'trigger', 'osc-ok',

@@ -63,11 +63,21 @@ def negotiated_version(compute, requested):
         novaclient support, asked from the server (``GET`` of its version
         document), or ``2.0`` when it does not support microversions.
     :raises novaclient.exceptions.UnsupportedVersion: the server's range
-        and novaclient's do not meet.
+        and novaclient's do not meet, or the endpoint is not a versioned
+        compute endpoint (a hint says so).
     """
     if not requested.is_latest():
         return requested
-    return api_versions.discover_version(compute, requested)
+    try:
+        return api_versions.discover_version(compute, requested)
+    except KeyError:
+        # novaclient reads the endpoint's own version document; a root
+        # (versions list) answers without one and it fails on the key.
+        raise exceptions.UnsupportedVersion(
+            "The compute endpoint %s answered with no version document; "
+            "is its version path missing? Give the endpoint as "
+            "http://<host>:<port>/v2.1 (crashdump's server) or as your "
+            "cloud's catalog lists it." % compute.client.get_endpoint())
 
 
 def make_compute_client(instance, api_name):

@@ -1,5 +1,4 @@
 """Small helpers the handlers share: JSON in, JSON out."""
-import jsonschema
 from oslo_serialization import jsonutils
 import webob
 
@@ -44,36 +43,3 @@ def read_json_body(req, max_size):
         return jsonutils.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise exception.MalformedRequestBody()
-
-
-# id(schema) -> (schema, validator). Schemas are module constants: each is
-# checked and gets its validator once (jsonschema.validate would re-check
-# the schema on every call); keeping the schema keeps its id unique.
-_VALIDATORS = {}
-
-
-def _validator(schema):
-    entry = _VALIDATORS.get(id(schema))
-    if entry is None:
-        cls = jsonschema.validators.validator_for(schema)
-        cls.check_schema(schema)
-        entry = _VALIDATORS[id(schema)] = (schema, cls(schema))
-    return entry[1]
-
-
-def validate(schema, value, what='field/attribute'):
-    """Check ``value`` against a JSON schema; raises ValidationError.
-
-    The message has Nova's shape: "Invalid input for field/attribute X.
-    Value: V. <reason>".
-    """
-    try:
-        _validator(schema).validate(value)
-    except jsonschema.ValidationError as exc:
-        where = '/'.join(str(p) for p in exc.path)
-        if where:
-            detail = 'Invalid input for %s %s. Value: %s. %s' % (
-                what, where, exc.instance, exc.message)
-        else:
-            detail = exc.message
-        raise exception.ValidationError(detail=detail)

@@ -20,9 +20,16 @@ from crashdump_server import service
 
 LOG = logging.getLogger(__name__)
 
+DESCRIPTION = (
+    'Run the crashdump compute API and one compute agent in one process '
+    '(the embedded mode) and print the URL it serves. Without '
+    '--config-file it reads crashdump.conf (and crashdump-all.conf) from '
+    'the first of ~/.crashdump/, ~/, /etc/crashdump/ and /etc/ that holds '
+    'it; usually /etc/crashdump/crashdump.conf.')
+
 
 def main(argv=None):
-    conf = service.prepare_service(argv)
+    conf = service.prepare_service(argv, description=DESCRIPTION)
     try:
         # Refuse a bad configuration before touching the database.
         deploy.check_auth_strategy(conf)

@@ -10,10 +10,12 @@ from oslo_utils import uuidutils
 
 from crashdump_server.compute import instance_actions
 from crashdump_server.compute import rpcapi
+from crashdump_server.compute import status
 from crashdump_server.compute import vm_states
 from crashdump_server import context as crashdump_context
 from crashdump_server.db import api as db_api
 from crashdump_server import exception
+from crashdump_server import servicegroup
 
 
 class API:
@@ -21,6 +23,7 @@ class API:
 
     def __init__(self, conf):
         self._conf = conf
+        self.servicegroup_api = servicegroup.API(conf)
         self.compute_rpcapi = rpcapi.ComputeAPI(
             conf, crashdump_context.get_admin_context())
 
@@ -32,7 +35,7 @@ class API:
         """
         if not uuidutils.is_uuid_like(instance_id):
             raise exception.InstanceNotFound(instance_id=instance_id)
-        instance = db_api.instance_get(context, instance_id,
+        instance = db_api.instance_get(instance_id,
                                        read_deleted=read_deleted)
         if not context.is_admin and instance.project_id != (
                 context.project_id):
@@ -53,7 +56,7 @@ class API:
             if not uuidutils.is_uuid_like(instance_id):
                 raise exception.InstanceMappingNotFound(uuid=instance_id)
             try:
-                db_api.instance_get(context, instance_id, read_deleted=True)
+                db_api.instance_get(instance_id, read_deleted=True)
             except exception.InstanceNotFound:
                 raise exception.InstanceMappingNotFound(uuid=instance_id)
             raise
@@ -65,22 +68,25 @@ class API:
         ``project_id`` None lists every project's servers: the caller has
         checked that ``context`` may.
         """
-        return db_api.instance_get_all(context, project_id=project_id,
+        return db_api.instance_get_all(project_id=project_id,
                                        name=name, limit=limit, marker=marker,
                                        filters=filters)
 
-    def agents_by_host(self, context, hosts):
-        """The compute agents' service rows on ``hosts``, by host name."""
-        return {row.host: row for row in db_api.services_get(
-            context, rpcapi.BINARY, hosts=set(hosts))}
+    def host_statuses(self, context, hosts):
+        """host -> ``host_status`` ('UP' or 'UNKNOWN', see
+        :func:`crashdump_server.compute.status.host_status`) of those of
+        ``hosts`` that have a compute agent row."""
+        is_up = self.servicegroup_api.service_is_up
+        rows = db_api.services_get(rpcapi.BINARY, hosts=set(hosts))
+        return {row.host: status.host_status(row, is_up) for row in rows}
 
     def get_actions(self, context, instance, **page):
         """One page of the server's actions, newest first."""
-        return db_api.actions_get(context, instance.uuid, **page)
+        return db_api.actions_get(instance.uuid, **page)
 
     def get_action(self, context, instance, request_id):
         """The server's action with this request id, with its events."""
-        return db_api.action_get_by_request_id(context, instance.uuid,
+        return db_api.action_get_by_request_id(instance.uuid,
                                                request_id)
 
     def get_console_output(self, context, instance, tail_length=None):
@@ -126,7 +132,7 @@ class API:
         except exception.ComputeAgentUnreachable as exc:
             # The action is recorded: close it with an Error event so the
             # user who asks later learns that no NMI was sent.
-            _close_with_error(context, instance.uuid, context.request_id,
+            _close_with_error(instance.uuid, context.request_id,
                               instance.host, exc.message)
             raise
 
@@ -144,15 +150,14 @@ class API:
             seconds=self._conf.unanswered_request_grace)
         closed = 0
         for row in db_api.actions_without_events(
-                context, instance_actions.TRIGGER_CRASH_DUMP,
-                deadline_before):
+                instance_actions.TRIGGER_CRASH_DUMP, deadline_before):
             details = (
                 'No compute agent took this request up by its deadline '
                 '(%s); no NMI was sent. The compute agent of host %s may be '
                 'down, or the request was lost on its way there.' % (
                     row.deadline.isoformat(), row.host))
             try:
-                _close_with_error(context, row.instance_uuid, row.request_id,
+                _close_with_error(row.instance_uuid, row.request_id,
                                   row.host, details)
             except exception.EventAlreadyRecorded:
                 continue  # the agent took it up meanwhile
@@ -160,12 +165,12 @@ class API:
         return closed
 
 
-def _close_with_error(context, instance_uuid, request_id, host, details):
+def _close_with_error(instance_uuid, request_id, host, details):
     """Record the crash dump event of a request as an Error that never
     reached the driver."""
     event = instance_actions.EVENT_TRIGGER_CRASH_DUMP
-    db_api.event_start(context, instance_uuid, request_id, event, host)
-    db_api.event_finish(context, instance_uuid, request_id, event,
+    db_api.event_start(instance_uuid, request_id, event, host)
+    db_api.event_finish(instance_uuid, request_id, event,
                         instance_actions.ERROR, details=details)
 
 

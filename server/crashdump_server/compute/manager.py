@@ -33,8 +33,7 @@ class ComputeManager:
         records = self.driver.list_instances()
         for record in records:
             record.setdefault('host', self.host)
-        added, updated, deleted = db_api.instance_sync(
-            context, self.host, records)
+        added, updated, deleted = db_api.instance_sync(self.host, records)
         LOG.debug('Synced servers of %s: %d added, %d updated, %d gone',
                   self.host, added, updated, deleted)
 
@@ -43,7 +42,7 @@ class ComputeManager:
         event = instance_actions.EVENT_TRIGGER_CRASH_DUMP
         request_id = context.request_id
         try:
-            db_api.event_start(context, instance_uuid, request_id, event,
+            db_api.event_start(instance_uuid, request_id, event,
                                self.host)
         except exception.EventAlreadyRecorded:
             # The API closed the request: it waited past its deadline.
@@ -53,7 +52,7 @@ class ComputeManager:
             return
         instance = None
         try:
-            instance = db_api.instance_get(context, instance_uuid)
+            instance = db_api.instance_get(instance_uuid)
             _check_deadline(deadline, request_id, self.host)
             notifications.notify_about_instance_action(
                 context, instance, self.host, 'trigger_crash_dump', 'start')
@@ -64,7 +63,7 @@ class ComputeManager:
                       'failed: %(details)s',
                       {'uuid': instance_uuid, 'req': request_id,
                        'details': details})
-            db_api.event_finish(context, instance_uuid, request_id, event,
+            db_api.event_finish(instance_uuid, request_id, event,
                                 instance_actions.ERROR,
                                 traceback=traceback.format_exc(),
                                 details=details)
@@ -73,7 +72,7 @@ class ComputeManager:
                     context, instance, self.host, 'trigger_crash_dump',
                     'error', fault=details)
             return
-        db_api.event_finish(context, instance_uuid, request_id, event,
+        db_api.event_finish(instance_uuid, request_id, event,
                             instance_actions.SUCCESS)
         notifications.notify_about_instance_action(
             context, instance, self.host, 'trigger_crash_dump', 'end')
@@ -85,7 +84,7 @@ class ComputeManager:
                                    NotImplementedError)
     def get_console_output(self, context, instance_uuid, tail_length=None):
         """The guest console's last ``tail_length`` lines (None: all)."""
-        instance = db_api.instance_get(context, instance_uuid)
+        instance = db_api.instance_get(instance_uuid)
         output = self.driver.get_console_output(instance)
         if tail_length is None or int(tail_length) < 0:
             return output

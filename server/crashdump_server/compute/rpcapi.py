@@ -63,8 +63,7 @@ class ComputeAPI:
         now = time.monotonic()
         if self._auto_cap is None or now - self._auto_cap_read_at > (
                 AUTO_CAP_TTL):
-            versions = [s.rpc_version for s in db_api.services_get(
-                self._admin_context, BINARY)]
+            versions = [s.rpc_version for s in db_api.services_get(BINARY)]
             # No agent has ever run: nothing can answer yet, assume the
             # newest so the request is recorded and waits in the queue.
             self._auto_cap = (min(versions, key=_version_key)

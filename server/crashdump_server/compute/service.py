@@ -57,7 +57,7 @@ class ComputeService:
                  self.conf.compute_driver)
 
     def _heartbeat(self, context):
-        db_api.service_heartbeat(context, self.host, rpcapi.BINARY,
+        db_api.service_heartbeat(self.host, rpcapi.BINARY,
                                  rpcapi.TOPIC, rpcapi.LATEST_VERSION)
 
     def _periodic(self):

@@ -25,6 +25,14 @@ opts = [
     cfg.IntOpt('report_interval', default=10, min=1,
                help='Seconds between an agent\'s heartbeats in the services '
                     'table.'),
+    cfg.IntOpt('service_down_time', default=60, min=1,
+               help='Seconds without a heartbeat after which a compute '
+                    'agent is considered down: the API then shows its '
+                    'servers\' host_status (microversion 2.16 and later) '
+                    'as UNKNOWN instead of UP. Keep it well above '
+                    'report_interval, or an agent under load flaps between '
+                    'the two; Nova\'s option of the same name has the same '
+                    'meaning and default.'),
     cfg.IntOpt('sync_interval', default=60, min=1,
                help='Seconds between full inventory syncs of an agent\'s '
                     'driver servers into the database.'),

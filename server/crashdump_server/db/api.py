@@ -1,124 +1,31 @@
 """Database queries: every read and write of the tables goes through here.
 
-Each function opens its own transaction and returns rows that stay usable
-after it closes. Writes on the hot path (action and event records) are
-single Core statements: one crash dump request costs three small commits.
-"""
-import contextlib
-import os
-import threading
+Each function opens its own transaction (through
+:mod:`crashdump_server.db.engine`) and returns rows that stay usable after
+it closes. Writes on the hot path (action and event records) are single
+Core statements: one crash dump request costs three small commits.
 
-from oslo_db import options as db_options
+The layer knows nothing of HTTP: a missing row raises the NotFound the API
+answers with, and a query the database refuses raises
+:class:`crashdump_server.exception.InvalidRegularExpression` for the API's
+validation to word.
+"""
 from oslo_utils import timeutils
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import orm
-from sqlalchemy import pool as sa_pool
 
-from crashdump_server import exception
+from crashdump_server.db import engine
 from crashdump_server.db import models
+from crashdump_server import exception
 
-_ENGINE = None
-_SESSION = None
-# SQLite in WAL mode fails a transaction that read and then wants to write
-# after another writer committed (SQLITE_BUSY_SNAPSHOT, which busy_timeout
-# does not wait out). The embedded mode is one process, so its writers take
-# turns here instead; other databases need no such lock.
-_SQLITE_WRITE_LOCK = threading.Lock()
-_SERIALIZE_WRITES = False
-
-
-def register_opts(conf):
-    """Register oslo.db's [database] options with an embedded-mode default."""
-    db_options.set_defaults(conf, connection=None)
-
-
-def database_url(conf):
-    """The SQLAlchemy URL: [database] connection, else SQLite in state_path."""
-    if conf.database.connection:
-        return conf.database.connection
-    return 'sqlite:///' + os.path.join(conf.state_path, 'crashdump.sqlite')
-
-
-def _create_engine(conf, url):
-    if url.startswith('sqlite'):
-        if url.startswith('sqlite:///'):
-            os.makedirs(os.path.dirname(os.path.abspath(url[10:])) or '.',
-                        exist_ok=True)
-        # A pool of open connections: opening a SQLite file per
-        # transaction (what oslo.db does) checkpoints the WAL every time.
-        engine = sa.create_engine(
-            url, poolclass=sa_pool.QueuePool, pool_size=8, max_overflow=24,
-            connect_args={'check_same_thread': False, 'timeout': 10})
-        sa.event.listen(engine, 'connect', _sqlite_pragmas)
-        return engine
-    database = conf.database
-    return sa.create_engine(
-        url, pool_pre_ping=True,
-        pool_size=database.max_pool_size or 5,
-        max_overflow=database.max_overflow or 10,
-        pool_timeout=database.pool_timeout or 30,
-        pool_recycle=database.connection_recycle_time)
-
-
-def _sqlite_pragmas(dbapi_conn, _record):
-    cursor = dbapi_conn.cursor()
-    # WAL lets the API read while the agent writes; NORMAL syncs at
-    # checkpoints, not at every commit.
-    cursor.execute('PRAGMA journal_mode=WAL')
-    cursor.execute('PRAGMA synchronous=NORMAL')
-    cursor.execute('PRAGMA foreign_keys=ON')
-    cursor.close()
-
-
-def configure(conf):
-    """Connect to the configured database, once per process."""
-    global _ENGINE, _SESSION, _SERIALIZE_WRITES
-    if _ENGINE is not None:
-        return
-    url = database_url(conf)
-    _ENGINE = _create_engine(conf, url)
-    _SESSION = orm.sessionmaker(_ENGINE, expire_on_commit=False)
-    _SERIALIZE_WRITES = url.startswith('sqlite')
-
-
-@contextlib.contextmanager
-def _reader(_context):
-    with _SESSION() as session:
-        yield session
-
-
-def _write_turn():
-    # See _SQLITE_WRITE_LOCK.
-    return (_SQLITE_WRITE_LOCK if _SERIALIZE_WRITES
-            else contextlib.nullcontext())
-
-
-@contextlib.contextmanager
-def _writer(_context):
-    """An ORM write transaction; on SQLite, one at a time in this process."""
-    with _write_turn(), _SESSION.begin() as session:
-        yield session
-
-
-@contextlib.contextmanager
-def _core_writer():
-    """A Core connection in a transaction, for single-statement writes on
-    the hot path without the ORM's unit of work; same turns as _writer."""
-    with _write_turn(), _ENGINE.begin() as connection:
-        yield connection
-
-
-def get_engine():
-    return _ENGINE
-
-
-def reset():
-    """Forget the configured database (tests that use several)."""
-    global _ENGINE, _SESSION
-    if _ENGINE is not None:
-        _ENGINE.dispose()
-    _ENGINE = _SESSION = None
+# The process's set-up, named here too for the service's commands and
+# migrations, which know the database as db.api.
+register_opts = engine.register_opts
+database_url = engine.database_url
+configure = engine.configure
+reset = engine.reset
+get_engine = engine.get_engine
 
 
 # The hot path's statements, built once: a crash dump request runs each of
@@ -169,10 +76,10 @@ _LIVE_INSTANCE = _INSTANCE.where(models.Instance.deleted_at.is_(None))
 
 # Servers ------------------------------------------------------------------
 
-def instance_get(context, uuid, read_deleted=False):
+def instance_get(uuid, read_deleted=False):
     """The server row with this uuid; raises InstanceNotFound."""
     query = _INSTANCE if read_deleted else _LIVE_INSTANCE
-    with _ENGINE.connect() as connection:
+    with engine.connect() as connection:
         instance = connection.execute(query, {'uuid': uuid}).first()
     if instance is None:
         raise exception.InstanceNotFound(instance_id=uuid)
@@ -199,7 +106,7 @@ def _newest_first_page(session, query, model, limit, marker,
     return query
 
 
-def instance_get_all(context, project_id=None, name=None, limit=None,
+def instance_get_all(project_id=None, name=None, limit=None,
                      marker=None, filters=None):
     """Servers newest first (created_at, id descending), one page.
 
@@ -207,10 +114,11 @@ def instance_get_all(context, project_id=None, name=None, limit=None,
     expression, as Nova treats it. ``filters`` maps column names to a
     value to match exactly, or to a collection of accepted values.
     ``marker`` is the uuid of the last server of the previous page; raises
-    MarkerNotFound when it is not one of ours.
+    MarkerNotFound when it is not one of ours, InvalidRegularExpression
+    when the database refuses ``name``.
     """
     Instance = models.Instance
-    with _reader(context) as session:
+    with engine.reader() as session:
         query = sa.select(Instance).where(Instance.deleted_at.is_(None))
         if project_id is not None:
             query = query.where(Instance.project_id == project_id)
@@ -227,12 +135,12 @@ def instance_get_all(context, project_id=None, name=None, limit=None,
             return list(session.scalars(query))
         except sa_exc.OperationalError as exc:
             # SQLite and PostgreSQL reject an invalid regular expression
-            # only when the query runs.
-            raise exception.ValidationError(
-                detail='Invalid regular expression for name: %s' % exc.orig)
+            # only when the query runs; the API words the 400.
+            raise exception.InvalidRegularExpression(pattern=name,
+                                                     reason=exc.orig)
 
 
-def instance_sync(context, host, records):
+def instance_sync(host, records):
     """Make the servers reported by ``host`` exactly ``records``.
 
     ``records`` are dicts of Instance columns with ``uuid``. New servers are
@@ -241,7 +149,7 @@ def instance_sync(context, host, records):
     """
     now = timeutils.utcnow()
     added = updated = deleted = 0
-    with _writer(context) as session:
+    with engine.writer() as session:
         existing = {i.uuid: i for i in session.scalars(
             sa.select(models.Instance).where(models.Instance.host == host))}
         for record in records:
@@ -278,7 +186,7 @@ def action_start(context, instance_uuid, action, request_id,
     """Record that a user asked for ``action``, to be taken up by
     ``deadline`` (a naive UTC datetime, or None); returns nothing."""
     now = timeutils.utcnow()
-    with _core_writer() as connection:
+    with engine.core_writer() as connection:
         connection.execute(_ACTION_INSERT, {
             'action': action, 'instance_uuid': instance_uuid,
             'request_id': request_id, 'user_id': context.user_id,
@@ -286,9 +194,9 @@ def action_start(context, instance_uuid, action, request_id,
             'deadline': deadline})
 
 
-def action_get_by_request_id(context, instance_uuid, request_id):
+def action_get_by_request_id(instance_uuid, request_id):
     """The action with its events; raises InstanceActionNotFound."""
-    with _reader(context) as session:
+    with engine.reader() as session:
         # One SELECT for the action and its events: two would let the agent
         # commit between them, showing a finished event beside an action
         # whose message is not yet updated.
@@ -304,7 +212,7 @@ def action_get_by_request_id(context, instance_uuid, request_id):
     return row
 
 
-def actions_get(context, instance_uuid, limit=None, marker=None,
+def actions_get(instance_uuid, limit=None, marker=None,
                 changes_since=None, changes_before=None):
     """A server's actions, newest first, one page.
 
@@ -314,7 +222,7 @@ def actions_get(context, instance_uuid, limit=None, marker=None,
     created_at for actions never updated), as Nova does.
     """
     Action = models.InstanceAction
-    with _reader(context) as session:
+    with engine.reader() as session:
         query = sa.select(Action).where(Action.instance_uuid == instance_uuid)
         changed = sa.func.coalesce(Action.updated_at, Action.created_at)
         if changes_since is not None:
@@ -328,7 +236,7 @@ def actions_get(context, instance_uuid, limit=None, marker=None,
         return list(session.scalars(query))
 
 
-def actions_without_events(context, action, deadline_before):
+def actions_without_events(action, deadline_before):
     """The ``action`` requests whose deadline is before ``deadline_before``
     and that have no event yet: rows of instance_uuid, request_id,
     deadline and the server's host, oldest first."""
@@ -341,11 +249,11 @@ def actions_without_events(context, action, deadline_before):
                     Action.deadline < deadline_before,
                     ~sa.exists().where(Event.action_id == Action.id))
              .order_by(Action.deadline))
-    with _ENGINE.connect() as connection:
+    with engine.connect() as connection:
         return list(connection.execute(query))
 
 
-def event_start(context, instance_uuid, request_id, event, host):
+def event_start(instance_uuid, request_id, event, host):
     """Record the start of an agent-side event of an action.
 
     Raises InstanceActionNotFound when no such action was recorded, and
@@ -353,7 +261,7 @@ def event_start(context, instance_uuid, request_id, event, host):
     """
     now = timeutils.utcnow()
     keys = {'instance_uuid': instance_uuid, 'request_id': request_id}
-    with _core_writer() as connection:
+    with engine.core_writer() as connection:
         inserted = connection.execute(_EVENT_START, dict(
             keys, event=event, host=host, now=now))
         if inserted.rowcount != 1:
@@ -365,7 +273,7 @@ def event_start(context, instance_uuid, request_id, event, host):
         connection.execute(_ACTION_TOUCH, dict(keys, now=now, message=None))
 
 
-def event_finish(context, instance_uuid, request_id, event, result,
+def event_finish(instance_uuid, request_id, event, result,
                  traceback=None, details=None):
     """Record how an event ended; an Error marks its action's message.
 
@@ -374,7 +282,7 @@ def event_finish(context, instance_uuid, request_id, event, result,
     now = timeutils.utcnow()
     keys = {'instance_uuid': instance_uuid, 'request_id': request_id}
     message = 'Error' if result.lower() == 'error' else None
-    with _core_writer() as connection:
+    with engine.core_writer() as connection:
         updated = connection.execute(_EVENT_FINISH, dict(
             keys, event=event, now=now, result=result, traceback=traceback,
             details=details))
@@ -387,10 +295,10 @@ def event_finish(context, instance_uuid, request_id, event, result,
 
 # Services -------------------------------------------------------------------
 
-def service_heartbeat(context, host, binary, topic, rpc_version):
+def service_heartbeat(host, binary, topic, rpc_version):
     """Create or refresh a service's row; returns nothing."""
     now = timeutils.utcnow()
-    with _writer(context) as session:
+    with engine.writer() as session:
         row = session.scalars(sa.select(models.Service).where(
             models.Service.host == host,
             models.Service.binary == binary)).first()
@@ -404,9 +312,9 @@ def service_heartbeat(context, host, binary, topic, rpc_version):
         row.updated_at = now
 
 
-def services_get(context, binary, hosts=None):
+def services_get(binary, hosts=None):
     """Every service row of ``binary``, or those on ``hosts``."""
-    with _reader(context) as session:
+    with engine.reader() as session:
         query = sa.select(models.Service).where(
             models.Service.binary == binary)
         if hosts is not None:

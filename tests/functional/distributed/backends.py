@@ -15,9 +15,8 @@ import uuid
 
 import psycopg
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
-                                    '..'))
-SCRIPTS = os.path.join(ROOT, 'tools', 'realparts', 'distributed')
+from tests.lib.process import run_script
+
 RABBIT_PORT = int(os.environ.get('CRASHDUMP_RABBIT_PORT', 5672))
 PG_PORT = int(os.environ.get('CRASHDUMP_PG_PORT', 5432))
 
@@ -29,18 +28,8 @@ class BackendsUnusable(AssertionError):
 def script(name, *args, timeout=600):
     """Run tools/realparts/distributed/<name>; its stdout, or
     BackendsUnusable with everything it printed."""
-    argv = ['bash', os.path.join(SCRIPTS, name)] + [str(a) for a in args]
-    try:
-        result = subprocess.run(argv, capture_output=True, text=True,
-                                timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise BackendsUnusable('%s took over %s s' % (' '.join(argv),
-                                                      timeout))
-    if result.returncode:
-        raise BackendsUnusable('%s failed (exit %s):\n%s%s' % (
-            ' '.join(argv), result.returncode, result.stdout,
-            result.stderr))
-    return result.stdout
+    return run_script(os.path.join('distributed', name), *args,
+                      timeout=timeout, error=BackendsUnusable)
 
 
 class Backends:

@@ -10,10 +10,9 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 
-from tests.lib import embedded
+from tests.lib import process as processes
 
 _API_URL = re.compile(r'crashdump API serving at (http://\S+)/v2\.1')
 _AGENT_READY = re.compile(r'crashdump compute agent (\S+) running')
@@ -90,25 +89,27 @@ class CrashdumpProcess:
             self.process = subprocess.Popen(
                 [console_script(self.SCRIPT), '--config-file', self.config],
                 stdout=output, stderr=subprocess.STDOUT,
-                preexec_fn=embedded.die_with_parent)
+                preexec_fn=processes.die_with_parent)
         self._log_offset = os.path.getsize(self.log_path)
         return self
 
     def wait_ready(self):
         """Wait for the ready line of this run; RuntimeError with the log
         when the process dies or stays silent."""
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            match = self.READY.search(self.output()[self._log_offset:])
-            if match:
-                self.ready_match = match
-                return self
+        def ready():
             if self.process.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError('%s did not start:\n%s' % (self.SCRIPT,
-                                                      self.output()[-20000:]))
+                raise ProcessLookupError(self.SCRIPT + ' exited')
+            return self.READY.search(self.output()[self._log_offset:])
+
+        try:
+            self.ready_match = processes.wait_for(
+                ready, self.start_timeout, self.SCRIPT + ' ready',
+                interval=0.05)
+        except (AssertionError, ProcessLookupError):
+            self.stop()
+            raise RuntimeError('%s did not start:\n%s' % (
+                self.SCRIPT, self.output()[-20000:]))
+        return self
 
     def start(self):
         return self.launch().wait_ready()
@@ -125,7 +126,7 @@ class CrashdumpProcess:
         """SIGTERM, then SIGKILL after 15 s; returns the exit code."""
         if self.process is None:
             return None
-        return embedded.stop_process(self.process)
+        return processes.stop_process(self.process)
 
 
 class ApiProcess(CrashdumpProcess):
@@ -144,16 +145,18 @@ class ApiProcess(CrashdumpProcess):
 
     def wait_ready(self):
         super().wait_ready()
-        deadline = time.monotonic() + self.start_timeout
-        while True:
+
+        def answers():
             try:
                 urllib.request.urlopen(self.url + '/', timeout=2).read()
-                return self
+                return True
             except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError('crashdump-api does not answer at %s'
-                                       % self.url)
-                time.sleep(0.05)
+                return False
+
+        processes.wait_for(answers, self.start_timeout,
+                           'crashdump-api answering at %s' % self.url,
+                           interval=0.05, error=RuntimeError)
+        return self
 
 
 class AgentProcess(CrashdumpProcess):

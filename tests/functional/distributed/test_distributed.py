@@ -30,6 +30,7 @@ from crashdump_server.compute import rpcapi
 from tests.functional import base
 from tests.functional.distributed import backends as backends_mod
 from tests.functional.distributed import processes
+from tests.lib.process import wait_for
 
 #: Seconds a request of the second API stays valid.
 SHORT_TTL = 2
@@ -231,15 +232,15 @@ class DistributedModeTest(base.FunctionalTestCase):
              (HOST_B, rpcapi.TOPIC, rpcapi.LATEST_VERSION)],
             [row[:3] for row in before])
         # report_interval is 1 s: both counts grow within a few seconds.
-        deadline = time.monotonic() + 10
-        while True:
-            after = self.backends.sql(query, (rpcapi.BINARY,))
-            if all(new[3] > old[3] for old, new in zip(before, after)):
-                break
-            self.assertLess(time.monotonic(), deadline,
-                            'heartbeats stalled: %s then %s' % (before,
-                                                                after))
-            time.sleep(0.2)
+        seen = {}
+
+        def grown():
+            after = seen['after'] = self.backends.sql(query,
+                                                      (rpcapi.BINARY,))
+            return all(new[3] > old[3] for old, new in zip(before, after))
+
+        wait_for(grown, 10, lambda: 'heartbeats stalled: %s then %s' % (
+            before, seen['after']), interval=0.2)
 
     def test_auto_version_cap_with_both_agents_at_latest_accepts(self):
         # Both APIs run with [upgrade_levels] compute = auto.
@@ -307,11 +308,9 @@ class DistributedModeTest(base.FunctionalTestCase):
                       event['details'])
         # The agent comes back, gets the queued request and leaves it.
         self.agent_b.start()
-        base_wait = time.monotonic() + 30
-        while 'closed before this agent got it' not in self.agent_b.output():
-            self.assertLess(time.monotonic(), base_wait,
-                            'agent b never took the queued request up')
-            time.sleep(0.1)
+        wait_for(lambda: ('closed before this agent got it' in
+                          self.agent_b.output()), 30,
+                 'agent b taking the queued request up')
         self.assertEqual(1, len(self.events_of(B_LOST, request_id)))
         self.assertEqual(0, self.agent_b.delivered_nmis().count(B_LOST))
 

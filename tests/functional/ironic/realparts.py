@@ -12,8 +12,9 @@ import os
 import shutil
 import socket
 import sqlite3
-import subprocess
 import tempfile
+
+from tests.lib.process import run_script
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
                                     '..'))
@@ -54,17 +55,8 @@ def free_port():
 
 def script(name, *args, timeout=900):
     """Run tools/realparts/ironic/<name>; its stdout, or StackUnusable."""
-    argv = ['bash', os.path.join(SCRIPTS, name)] + [str(a) for a in args]
-    try:
-        result = subprocess.run(argv, capture_output=True, text=True,
-                                timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise StackUnusable('%s took over %s s' % (' '.join(argv), timeout))
-    if result.returncode:
-        raise StackUnusable('%s failed (exit %s):\n%s%s' % (
-            ' '.join(argv), result.returncode, result.stdout,
-            result.stderr))
-    return result.stdout
+    return run_script(os.path.join('ironic', name), *args, timeout=timeout,
+                      error=StackUnusable)
 
 
 class IronicStack:

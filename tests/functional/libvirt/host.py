@@ -12,7 +12,9 @@ import contextlib
 import fcntl
 import os
 import subprocess
-import time
+
+from tests.lib.process import run_script
+from tests.lib.process import wait_for  # noqa: F401 (host.wait_for)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
                                     '..'))
@@ -34,18 +36,8 @@ class HostUnusable(AssertionError):
 
 def script(name, *args, timeout=600):
     """Run tools/realparts/libvirt/<name>; its stdout, or HostUnusable."""
-    try:
-        result = subprocess.run(['bash', os.path.join(SCRIPTS, name)]
-                                + list(args), capture_output=True, text=True,
-                                timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise HostUnusable('%s %s took over %s s' % (name, ' '.join(args),
-                                                     timeout))
-    if result.returncode:
-        raise HostUnusable('%s %s failed (exit %s): %s%s' % (
-            name, ' '.join(args), result.returncode, result.stdout,
-            result.stderr))
-    return result.stdout
+    return run_script(os.path.join('libvirt', name), *args, timeout=timeout,
+                      error=HostUnusable)
 
 
 def virsh(*args, check=True):
@@ -138,21 +130,6 @@ def console_log(name):
             return log.read()
     except FileNotFoundError:
         return ''
-
-
-def wait_for(predicate, timeout, what):
-    """Poll ``predicate`` until it returns a true value; that value.
-
-    Raises AssertionError naming ``what`` after ``timeout`` seconds.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError('%s: not within %s s' % (what, timeout))
-        time.sleep(0.1)
 
 
 class Guests:

@@ -8,7 +8,7 @@ from importlib import metadata
 import yaml
 
 from crashdump_client.osc import plugin
-from crashdump_client import results
+from crashdump_client import bulk
 
 from . import fakes
 from . import osc_base
@@ -208,14 +208,14 @@ class TestConcurrency(osc_base.OpenStackTestCase):
             self.api.add_server(server_id, server_id)
             self.api.accept_action(server_id, request_id="req-" + server_id)
         pools = []
-        real_pool = results.concurrent.futures.ThreadPoolExecutor
+        real_pool = bulk.concurrent.futures.ThreadPoolExecutor
 
         def recording_pool(max_workers):
             pools.append(max_workers)
             return real_pool(max_workers=max_workers)
 
         self.useFixture(osc_base.fixtures.MonkeyPatch(
-            "crashdump_client.results.concurrent.futures.ThreadPoolExecutor",
+            "crashdump_client.bulk.concurrent.futures.ThreadPoolExecutor",
             recording_pool))
         code, out, _ = self.openstack(
             "server", "crash-dump", "trigger", "--concurrency", "3",

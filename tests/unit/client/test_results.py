@@ -12,7 +12,8 @@ from novaclient import exceptions
 import testtools
 
 from crashdump_client import progress
-from crashdump_client import results
+from crashdump_client import bulk
+from crashdump_client import novaclient_ext
 from crashdump_client import waiting
 
 from . import fakes
@@ -64,7 +65,7 @@ class TriggerTestCase(testtools.TestCase):
         super().setUp()
         self.looked_up = []
         self.useFixture(fixtures.MonkeyPatch(
-            "crashdump_client.results.utils.find_resource", self._lookup))
+            "crashdump_client.bulk.utils.find_resource", self._lookup))
 
     def _lookup(self, manager, name_or_id):
         self.looked_up.append(name_or_id)
@@ -76,43 +77,45 @@ class TestTriggerCrashDumps(TriggerTestCase):
     def test_pool_is_bounded_and_used(self):
         compute = FakeCompute(delay=0.05)
         ids = ["s%02d" % n for n in range(12)]
-        outcome = results.trigger_crash_dumps(compute, ids, concurrency=3)
+        outcome = bulk.trigger_crash_dumps(compute, ids, concurrency=3)
         self.assertEqual(3, compute.most_in_flight)
         self.assertEqual(["req-" + server_id for server_id in ids],
                          [result.request_id for result in outcome])
 
     def test_concurrency_one_is_serial(self):
         compute = FakeCompute(delay=0.01)
-        results.trigger_crash_dumps(compute, ["a", "b", "c"], concurrency=1)
+        bulk.trigger_crash_dumps(compute, ["a", "b", "c"], concurrency=1)
         self.assertEqual(1, compute.most_in_flight)
 
     def test_failures_stay_on_their_server(self):
         compute = FakeCompute(refuse={"b"})
-        outcome = results.trigger_crash_dumps(compute, ["a", "b", "c"])
+        outcome = bulk.trigger_crash_dumps(compute, ["a", "b", "c"])
         self.assertEqual([True, False, True],
                          [result.succeeded for result in outcome])
         self.assertEqual("Failed: Instance b is locked (HTTP 409)",
                          outcome[1].result)
         self.assertEqual("Crash dump for server b failed: Instance b is "
-                         "locked (HTTP 409)", outcome[1].line())
+                         "locked (HTTP 409)",
+                         novaclient_ext.result_line(outcome[1]))
         self.assertEqual("Crash dump requested for server name-a (a): "
-                         "request req-a", outcome[0].line())
+                         "request req-a",
+                         novaclient_ext.result_line(outcome[0]))
         self.assertEqual("Crash dump failed for 1 of 3 server(s): b.",
-                         results.failure_summary(outcome))
+                         bulk.failure_summary(outcome))
 
     def test_too_low_version_sends_nothing(self):
         compute = FakeCompute(version="2.16")
         compute.versions = types.SimpleNamespace(get_current=lambda: None)
         error = self.assertRaises(exceptions.UnsupportedVersion,
-                                  results.trigger_crash_dumps, compute, ["a"])
+                                  bulk.trigger_crash_dumps, compute, ["a"])
         self.assertIn("needs compute API microversion 2.17", str(error))
         self.assertEqual(0, compute.most_in_flight)
 
     def test_progress_counts_each_server(self):
         stream = io.StringIO()
         display = progress.Progress(stream, enabled=True)
-        results.trigger_crash_dumps(FakeCompute(refuse={"b"}),
-                                    ["a", "b", "c"], progress=display)
+        bulk.trigger_crash_dumps(FakeCompute(refuse={"b"}),
+                                 ["a", "b", "c"], progress=display)
         self.assertTrue(stream.getvalue().endswith(
             "\r\033[KTriggering: 3/3 servers, 1 failed"), stream.getvalue())
 
@@ -123,8 +126,8 @@ class TestFindingManyServers(TriggerTestCase):
 
     def test_few_servers_are_looked_up_one_by_one(self):
         compute = FakeCompute(listing=[("a", "web-a")])
-        ids = ["a"] * (results.LISTING_FROM - 1)
-        results.trigger_crash_dumps(compute, ids)
+        ids = ["a"] * (bulk.LISTING_FROM - 1)
+        bulk.trigger_crash_dumps(compute, ids)
         self.assertEqual([], compute.listings)
         self.assertEqual(ids, self.looked_up)
 
@@ -133,7 +136,7 @@ class TestFindingManyServers(TriggerTestCase):
         compute = FakeCompute(listing=listing)
         wanted = ["id-%02d" % n for n in range(6)] + [
             "web-%02d" % n for n in range(6, 12)]
-        outcome = results.trigger_crash_dumps(compute, wanted)
+        outcome = bulk.trigger_crash_dumps(compute, wanted)
         self.assertEqual([{"detailed": False, "limit": -1}],
                          compute.listings)
         self.assertEqual([], self.looked_up)
@@ -152,13 +155,13 @@ class TestFindingManyServers(TriggerTestCase):
         doubtful = ["twin", "id-elsewhere", "nobody",
                     self.UUID.replace("7", "8")]
         wanted = ["id-%02d" % n for n in range(10)] + doubtful
-        results.trigger_crash_dumps(compute, wanted)
+        bulk.trigger_crash_dumps(compute, wanted)
         self.assertEqual(sorted(doubtful), sorted(self.looked_up))
 
     def test_a_failed_listing_means_a_lookup_each(self):
         compute = FakeCompute(listing=exceptions.Forbidden(403, "no"))
-        wanted = ["id-%02d" % n for n in range(results.LISTING_FROM)]
-        outcome = results.trigger_crash_dumps(compute, wanted)
+        wanted = ["id-%02d" % n for n in range(bulk.LISTING_FROM)]
+        outcome = bulk.trigger_crash_dumps(compute, wanted)
         self.assertEqual(1, len(compute.listings))
         self.assertEqual(wanted, sorted(self.looked_up))
         self.assertTrue(all(result.succeeded for result in outcome))
@@ -167,19 +170,19 @@ class TestFindingManyServers(TriggerTestCase):
 class TestFailureSummary(testtools.TestCase):
 
     def test_none_when_all_succeeded(self):
-        self.assertIsNone(results.failure_summary(
-            [results.ServerResult("a")]))
+        self.assertIsNone(bulk.failure_summary(
+            [bulk.ServerResult("a")]))
 
     def test_names_the_first_ten_only(self):
         failed = []
         for n in range(25):
-            result = results.ServerResult("s%d" % n)
+            result = bulk.ServerResult("s%d" % n)
             result.error = exceptions.CommandError("no")
             failed.append(result)
         self.assertEqual(
             "Crash dump failed for 25 of 25 server(s): s0, s1, s2, s3, s4, "
             "s5, s6, s7, s8, s9 and 15 more.",
-            results.failure_summary(failed))
+            bulk.failure_summary(failed))
 
 
 class TestWaitingInRounds(testtools.TestCase):
@@ -231,7 +234,7 @@ class TestWaitThroughTheAPI(testtools.TestCase):
         api.add_action(fakes.action(other_request, message="Error", events=[
             fakes.event("Error", "NotImplementedError")]),
             server_id=fakes.OTHER_ID, request_id=other_request)
-        outcome = results.trigger_crash_dumps(
+        outcome = bulk.trigger_crash_dumps(
             make_client(), [fakes.SERVER_ID, fakes.OTHER_ID], wait=True,
             interval=0.01)
         self.assertEqual(["Success", "Error: NotImplementedError"],
@@ -239,7 +242,7 @@ class TestWaitThroughTheAPI(testtools.TestCase):
         self.assertEqual(
             "Crash dump for server db-1 (%s): Error: NotImplementedError "
             "(request %s)" % (fakes.OTHER_ID, other_request),
-            outcome[1].line())
+            novaclient_ext.result_line(outcome[1]))
 
 
 class TestProgress(testtools.TestCase):

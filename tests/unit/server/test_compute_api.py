@@ -36,7 +36,7 @@ class ComputeApiTestCase(testtools.TestCase):
         super().setUp()
         self.db = self.useFixture(test_db_api.Database())
         self.time = self.useFixture(utils_fixture.TimeFixture(NOW))
-        db_api.instance_sync(self.db.context, 'compute-1', [
+        db_api.instance_sync('compute-1', [
             test_db_api.record(SERVER, 'web-1', host='compute-1',
                                launched_at=NOW),
             test_db_api.record(OTHER, 'db-1', host='compute-1',
@@ -47,11 +47,11 @@ class ComputeApiTestCase(testtools.TestCase):
 
     def instance(self, **changes):
         # A server as the API reads it, with some columns changed.
-        instance = db_api.instance_get(self.db.context, SERVER)
+        instance = db_api.instance_get(SERVER)
         return types.SimpleNamespace(**dict(instance._mapping, **changes))
 
     def actions(self, server_id=SERVER):
-        return db_api.actions_get(self.db.context, server_id)
+        return db_api.actions_get(server_id)
 
 
 class GetTest(ComputeApiTestCase):
@@ -77,7 +77,7 @@ class GetTest(ComputeApiTestCase):
         self.assertEqual('Instance web-1 could not be found.', exc.message)
 
     def test_deleted_only_when_asked(self):
-        db_api.instance_sync(self.db.context, 'compute-1', [])
+        db_api.instance_sync('compute-1', [])
         self.assertRaises(exception.InstanceNotFound, self.api.get,
                           context(), SERVER)
         self.assertEqual(SERVER, self.api.get(context(), SERVER,
@@ -191,7 +191,7 @@ class TriggerCrashDumpTest(ComputeApiTestCase):
                                 self.api.trigger_crash_dump, ctxt,
                                 self.instance())
         self.assertEqual(503, exc.code)
-        action = db_api.action_get_by_request_id(ctxt, SERVER,
+        action = db_api.action_get_by_request_id(SERVER,
                                                  ctxt.request_id)
         self.assertEqual('Error', action.message)
         [event] = action.events
@@ -216,8 +216,7 @@ class CloseUnansweredRequestsTest(ComputeApiTestCase):
         return ctxt
 
     def events(self, ctxt):
-        return db_api.action_get_by_request_id(
-            ctxt, SERVER, ctxt.request_id).events
+        return db_api.action_get_by_request_id(SERVER, ctxt.request_id).events
 
     def test_closed_only_after_deadline_and_grace(self):
         lost = self.request('req-lost')
@@ -235,13 +234,13 @@ class CloseUnansweredRequestsTest(ComputeApiTestCase):
             'host compute-1 may be down, or the request was lost on its '
             'way there.', event.details)
         self.assertEqual('Error', db_api.action_get_by_request_id(
-            lost, SERVER, 'req-lost').message)
+            SERVER, 'req-lost').message)
         # Closed once.
         self.assertEqual(0, self.api.close_unanswered_requests(self.admin))
 
     def test_answered_and_recent_requests_are_left_alone(self):
         answered = self.request('req-answered')
-        db_api.event_start(answered, SERVER, 'req-answered',
+        db_api.event_start(SERVER, 'req-answered',
                            'compute_trigger_crash_dump', 'compute-1')
         self.time.advance_time_seconds(400)
         recent = self.request('req-recent')
@@ -295,3 +294,25 @@ class UnansweredRequestCloserTest(ComputeApiTestCase):
     def test_interval_is_at_most_30_seconds(self):
         self.assertEqual(
             30, unanswered.UnansweredRequestCloser(self.db.conf).interval)
+
+
+class HostStatusesTest(ComputeApiTestCase):
+    """host_statuses: 'UP' while the agent's heartbeat is younger than
+    [DEFAULT] service_down_time, else 'UNKNOWN'; hosts without an agent
+    row are left out."""
+
+    def beat(self, host, seconds_ago):
+        self.time.advance_time_seconds(-seconds_ago)
+        db_api.service_heartbeat(host, 'crashdump-compute',
+                                 'crashdump-compute', '1.0')
+        self.time.advance_time_seconds(seconds_ago)
+
+    def test_service_down_time_decides(self):
+        self.beat('compute-1', 30)
+        self.beat('compute-2', 90)
+        hosts = {'compute-1', 'compute-2', 'compute-3'}
+        self.assertEqual({'compute-1': 'UP', 'compute-2': 'UNKNOWN'},
+                         self.api.host_statuses(context(), hosts))
+        self.db.conf.set_override('service_down_time', 120)
+        self.assertEqual({'compute-1': 'UP', 'compute-2': 'UP'},
+                         self.api.host_statuses(context(), hosts))

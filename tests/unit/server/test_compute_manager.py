@@ -69,8 +69,7 @@ class ManagerTestCase(testtools.TestCase):
                   % (count, self.server.notifications()))
 
     def instance_row(self, server_id):
-        return db_api.instance_get(crashdump_context.get_admin_context(),
-                                   server_id)
+        return db_api.instance_get(server_id)
 
 
 class SuccessTest(ManagerTestCase):
@@ -257,7 +256,7 @@ class DirectCallTest(ManagerTestCase):
                             context.request_id)
 
     def event(self, context, server_id):
-        action = db_api.action_get_by_request_id(context, server_id,
+        action = db_api.action_get_by_request_id(server_id,
                                                  context.request_id)
         self.assertEqual(1, len(action.events))
         return action, action.events[0]
@@ -277,9 +276,9 @@ class DirectCallTest(ManagerTestCase):
         # As API.close_unanswered_requests leaves it.
         context = self.context()
         self.start_action(context, DELIVERED)
-        db_api.event_start(context, DELIVERED, context.request_id,
+        db_api.event_start(DELIVERED, context.request_id,
                            instance_actions.EVENT_TRIGGER_CRASH_DUMP, 'api')
-        db_api.event_finish(context, DELIVERED, context.request_id,
+        db_api.event_finish(DELIVERED, context.request_id,
                             instance_actions.EVENT_TRIGGER_CRASH_DUMP,
                             instance_actions.ERROR, details='closed')
         self.server.agent.manager.trigger_crash_dump(context, DELIVERED)

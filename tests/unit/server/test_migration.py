@@ -55,12 +55,12 @@ class MigrationTest(testtools.TestCase):
 
     def test_upgrade_twice_is_harmless(self):
         migration.upgrade(self.conf)
-        db_api.service_heartbeat(self.db.context, 'h1', 'crashdump-compute',
+        db_api.service_heartbeat('h1', 'crashdump-compute',
                                  'crashdump-compute', '1.1')
         migration.upgrade(self.conf)
         self.assertEqual(head_revision(), migration.current_revision(
             self.conf))
-        [service] = db_api.services_get(self.db.context, 'crashdump-compute')
+        [service] = db_api.services_get('crashdump-compute')
         self.assertEqual('h1', service.host)
 
     def test_tables_match_the_models(self):

@@ -33,7 +33,7 @@ class RpcTestCase(testtools.TestCase):
 
     def agents(self, *versions):
         for n, version in enumerate(versions):
-            db_api.service_heartbeat(self.context, 'host-%d' % n,
+            db_api.service_heartbeat('host-%d' % n,
                                      rpcapi.BINARY, rpcapi.TOPIC, version)
 
     def client(self):
@@ -103,7 +103,7 @@ class CanTriggerCrashDumpTest(RpcTestCase):
         self.cap('auto')
         client = self.client()
         self.assertTrue(client.can_trigger_crash_dump())
-        db_api.service_heartbeat(self.context, 'late-old-agent',
+        db_api.service_heartbeat('late-old-agent',
                                  rpcapi.BINARY, rpcapi.TOPIC, '1.0')
         clock.now += rpcapi.AUTO_CAP_TTL - 1
         self.assertTrue(client.can_trigger_crash_dump())
@@ -111,7 +111,7 @@ class CanTriggerCrashDumpTest(RpcTestCase):
         self.assertFalse(client.can_trigger_crash_dump())
 
     def test_other_binaries_do_not_count(self):
-        db_api.service_heartbeat(self.context, 'h', 'crashdump-api',
+        db_api.service_heartbeat('h', 'crashdump-api',
                                  'x', '1.0')
         self.agents('1.1')
         self.cap('auto')

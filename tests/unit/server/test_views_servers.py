@@ -5,10 +5,14 @@ import re
 import unittest
 
 import microversion_parse
+from oslo_config import cfg
 
 from crashdump_server.api.views import servers as views
 from crashdump_server.api import wsgi_wrapper
+from crashdump_server.compute import status as states
+from crashdump_server.conf import default as default_conf
 from crashdump_server.db import models
+from crashdump_server import servicegroup
 
 UUID = '6b1a4ff8-1c5e-4f2c-9e0a-3a0f3a0c9d11'
 UUID2 = '6b1a4ff8-1c5e-4f2c-9e0a-3a0f3a0c9d12'
@@ -296,24 +300,24 @@ class FieldValuesTest(unittest.TestCase):
             self.assertEqual(progress, 'progress' in server)
 
     def test_status_mapping(self):
-        self.assertEqual('ACTIVE', views.status_from_state('active'))
+        self.assertEqual('ACTIVE', states.status_from_state('active'))
         self.assertEqual('REBOOT',
-                         views.status_from_state('active', 'reboot_started'))
+                         states.status_from_state('active', 'reboot_started'))
         self.assertEqual('RESIZE',
-                         views.status_from_state('stopped', 'resize_prep'))
+                         states.status_from_state('stopped', 'resize_prep'))
         self.assertEqual('SHUTOFF',
-                         views.status_from_state('stopped', 'spawning'))
+                         states.status_from_state('stopped', 'spawning'))
         self.assertEqual('SOFT_DELETED',
-                         views.status_from_state('soft-delete'))
-        self.assertEqual('UNKNOWN', views.status_from_state('melted'))
+                         states.status_from_state('soft-delete'))
+        self.assertEqual('UNKNOWN', states.status_from_state('melted'))
 
     def test_states_for_statuses(self):
         self.assertEqual(
             (['active'], ['reboot_pending', 'reboot_started', 'rebooting']),
-            views.states_for_statuses(['reboot']))
+            states.states_for_statuses(['reboot']))
         self.assertEqual((['error'], ['default']),
-                         views.states_for_statuses(['ERROR']))
-        self.assertEqual(([], []), views.states_for_statuses(['BOGUS']))
+                         states.states_for_statuses(['ERROR']))
+        self.assertEqual(([], []), states.states_for_statuses(['BOGUS']))
 
     def test_addresses_in_driver_form_are_normalised(self):
         inst = make_instance(addresses={'net': [
@@ -369,9 +373,15 @@ class HostStatusTest(unittest.TestCase):
                                created_at=now - datetime.timedelta(days=1))
         stale = models.Service(updated_at=None,
                                created_at=now - datetime.timedelta(hours=1))
-        self.assertEqual('UP', views.host_status_of_service(fresh, now))
-        self.assertEqual('UNKNOWN', views.host_status_of_service(stale, now))
-        self.assertEqual('', views.host_status_of_service(None, now))
+        conf = cfg.ConfigOpts()
+        conf.register_opts(default_conf.opts)
+        conf([], default_config_files=[])
+
+        def is_up(service):
+            return servicegroup.API(conf).service_is_up(service, now)
+        self.assertEqual('UP', states.host_status(fresh, is_up))
+        self.assertEqual('UNKNOWN', states.host_status(stale, is_up))
+        self.assertEqual('', states.host_status(None, is_up))
 
 
 class PolicyTargetsTest(unittest.TestCase):

@@ -50,11 +50,8 @@ start() {
             die "pg_ctlcluster $version $cluster start failed; see /var/log/postgresql/postgresql-$version-$cluster.log"
         head -n 1 "$server_pidfile" > "$ours"
     fi
-    for _ in $(seq 300); do
-        accepts && return 0
-        sleep 0.1
-    done
-    die "PostgreSQL $version/$cluster does not accept connections on 127.0.0.1:$CRASHDUMP_PG_PORT"
+    wait_until 30 accepts ||
+        die "PostgreSQL $version/$cluster does not accept connections on 127.0.0.1:$CRASHDUMP_PG_PORT"
 }
 
 stop() {

@@ -46,10 +46,7 @@ start() {
         setsid setpriv --reuid rabbitmq --regid rabbitmq --init-groups \
             epmd </dev/null >>"$CRASHDUMP_DISTRIBUTED_RUN/epmd.log" 2>&1 &
         echo $! > "$epmd_pid"
-        for _ in $(seq 50); do
-            epmd -names >/dev/null 2>&1 && break
-            sleep 0.1
-        done
+        wait_until 5 epmd -names >/dev/null 2>&1 || true
     fi
     rm -f "$broker_pidfile"
     # The Debian wrapper switches to the rabbitmq user itself.

@@ -34,16 +34,19 @@ start_bg() {
     echo $! > "$state/$name.pid"
 }
 
+answers_while_alive() {
+    # answers_while_alive NAME CHECK...: CHECK's status; dies when NAME
+    # exited.
+    local name=$1; shift
+    pid_alive "$state/$name.pid" ||
+        die "$name exited: $(tail -20 "$state/$name.log")"
+    "$@" >/dev/null 2>&1
+}
+
 wait_ready() {
     # wait_ready NAME CHECK...: until CHECK succeeds or NAME exits.
-    local name=$1; shift
-    for _ in $(seq 150); do
-        pid_alive "$state/$name.pid" ||
-            die "$name exited: $(tail -20 "$state/$name.log")"
-        if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 0.2
-    done
-    die "$name did not answer within 30 s: $(tail -20 "$state/$name.log")"
+    wait_until 30 answers_while_alive "$@" ||
+        die "$1 did not answer within 30 s: $(tail -20 "$state/$1.log")"
 }
 
 ipmi_check() {
@@ -84,7 +87,7 @@ stop)
     for pid_file in "$state"/${name:-*}.pid; do
         [ -e "$pid_file" ] || continue
         case $(basename "$pid_file") in
-            recording-*|virtualbmc-*|sushy-*) stop_pid_file "$pid_file" ;;
+            recording-*|virtualbmc-*|sushy-*) stop_pid "$pid_file" ;;
         esac
     done
     ;;

@@ -78,6 +78,14 @@ lock_path = $state/locks
 CONF
 }
 
+ironic_answers() {
+    # ironic_answers PORT: true once the API lists the ipmi hardware type;
+    # dies when Ironic exited.
+    pid_alive "$pid_file" ||
+        die "Ironic exited: $(tail -20 "$state/ironic.out" "$state/ironic.log" 2>/dev/null)"
+    curl -fsS "http://127.0.0.1:$1/v1/drivers" 2>/dev/null | grep -q '"ipmi"'
+}
+
 case $cmd in
 start)
     port=${3:-}; [ -n "$port" ] || die "start needs a PORT"
@@ -110,22 +118,15 @@ start)
     "$CRASHDUMP_IRONIC_VENV/bin/ironic" --config-file "$state/ironic.conf" \
         >"$state/ironic.out" 2>&1 &
     echo $! > "$pid_file"
-    for _ in $(seq 300); do
-        if ! pid_alive "$pid_file"; then
-            die "Ironic exited: $(tail -20 "$state/ironic.out" "$state/ironic.log" 2>/dev/null)"
-        fi
-        if curl -fsS "http://127.0.0.1:$port/v1/drivers" 2>/dev/null |
-                grep -q '"ipmi"'; then
-            log "Ironic answers at http://127.0.0.1:$port (pid $(cat "$pid_file"))"
-            exit 0
-        fi
-        sleep 0.2
-    done
-    stop_pid_file "$pid_file"
+    if wait_until 60 ironic_answers "$port"; then
+        log "Ironic answers at http://127.0.0.1:$port (pid $(cat "$pid_file"))"
+        exit 0
+    fi
+    stop_pid "$pid_file"
     die "Ironic did not answer within 60 s: $(tail -20 "$state/ironic.log" 2>/dev/null)"
     ;;
 stop)
-    stop_pid_file "$pid_file"
+    stop_pid "$pid_file"
     ;;
 status)
     pid_alive "$pid_file" && echo "running (pid $(cat "$pid_file"))" || {

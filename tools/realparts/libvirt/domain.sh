@@ -105,11 +105,8 @@ start() {
     local log=$CRASHDUMP_GUEST_LOGS/$name.log
     rm -f "$log"
     virsh_ start "$name" >/dev/null
-    for _ in $(seq $((timeout * 10))); do
-        grep -qF "$READY_MARKER" "$log" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    die "guest $name not ready after ${timeout}s; console log: $log"
+    wait_until "$timeout" grep -qF "$READY_MARKER" "$log" 2>/dev/null ||
+        die "guest $name not ready after ${timeout}s; console log: $log"
 }
 
 destroy() {

@@ -2,8 +2,9 @@
 
 Each command reads ``client_manager.crashdump`` (a novaclient ``Client`` at
 the negotiated compute microversion, see :mod:`crashdump_client.osc.http`)
-and hands the work to :mod:`crashdump_client.results`, the code ``nova
-trigger-crash``, ``crash-list`` and ``crash-show`` run. Output is cliff's,
+and hands the work to :mod:`crashdump_client.bulk` and
+:mod:`crashdump_client.results`, the code ``nova trigger-crash``,
+``crash-list`` and ``crash-show`` run. Output is cliff's,
 so ``-f table|value|json|yaml|csv`` and ``-c <column>`` apply.
 
 Versions: triggering needs 2.17, checked (with its one sentence) before any
@@ -11,13 +12,15 @@ server is looked up; reading results as a project member needs 2.51 and
 error details 2.84, which each result explains when they are missing.
 """
 
-import argparse
 import logging
 
 from osc_lib.cli import format_columns
 from osc_lib.command import command
 from novaclient import utils
 
+from crashdump_client import bulk
+from crashdump_client import console
+from crashdump_client import options
 from crashdump_client import progress
 from crashdump_client import results
 
@@ -32,15 +35,6 @@ LIST_COLUMNS = ("Request ID", "Start Time", "Message", "Result")
 SHOW_FIELDS = ("action", "instance_uuid", "request_id", "user_id",
                "project_id", "start_time", "updated_at", "message",
                "result", "events")
-
-
-def _positive(kind):
-    def parse(text):
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError("must be more than 0")
-        return value
-    return parse
 
 
 class TriggerCrashDump(command.Lister):
@@ -67,22 +61,22 @@ class TriggerCrashDump(command.Lister):
             help="Wait until the compute service records whether the NMI "
                  "was delivered, and report Success or the error")
         parser.add_argument(
-            "--timeout", metavar="<seconds>", type=_positive(float),
+            "--timeout", metavar="<seconds>", type=options.positive(float),
             default=60,
             help="With --wait, stop waiting for outcomes after this many "
                  "seconds (default 60)")
         parser.add_argument(
-            "--poll-interval", metavar="<seconds>", type=_positive(float),
-            default=2,
+            "--poll-interval", metavar="<seconds>",
+            type=options.positive(float), default=2,
             help="With --wait, seconds between two checks (default 2)")
         parser.add_argument(
-            "--concurrency", metavar="<count>", type=_positive(int),
-            default=results.DEFAULT_CONCURRENCY,
+            "--concurrency", metavar="<count>", type=options.positive(int),
+            default=bulk.DEFAULT_CONCURRENCY,
             help="Requests in flight at once when several servers are "
-                 "given (default %d)" % results.DEFAULT_CONCURRENCY)
+                 "given (default %d)" % bulk.DEFAULT_CONCURRENCY)
         parser.add_argument(
             "--console-lines", metavar="<count>",
-            type=_positive(int), default=None,
+            type=options.positive(int), default=None,
             help="With --wait, show the last <count> lines of the console "
                  "of each server whose crash dump succeeded (the guest's "
                  "panic); off by default")
@@ -91,19 +85,19 @@ class TriggerCrashDump(command.Lister):
     def take_action(self, parsed_args):
         compute = self.app.client_manager.crashdump
         with progress.Progress(self.app.stderr) as display:
-            outcomes = results.trigger_crash_dumps(
+            outcomes = bulk.trigger_crash_dumps(
                 compute, parsed_args.servers, wait=parsed_args.wait,
                 timeout=parsed_args.timeout,
                 interval=parsed_args.poll_interval,
                 concurrency=parsed_args.concurrency, progress=display,
                 console_lines=parsed_args.console_lines)
-        self.failure_summary = results.failure_summary(outcomes)
+        self.failure_summary = bulk.failure_summary(outcomes)
         rows = [(result.server_name, result.server_id, result.request_id,
                  result.result) for result in outcomes]
         if not parsed_args.console_lines:
             return TRIGGER_COLUMNS, rows
         if parsed_args.formatter == "table":
-            self.console_blocks = [result.console_block()
+            self.console_blocks = [console.result_block(result)
                                    for result in outcomes]
             return TRIGGER_COLUMNS, rows
         return TRIGGER_COLUMNS + (CONSOLE_COLUMN,), [
@@ -128,7 +122,25 @@ class TriggerCrashDump(command.Lister):
         return status
 
 
-class ListCrashDump(command.Lister):
+class _ServerCommand(object):
+    """What ``list`` and ``show`` share: the server argument, then the
+    compute client and the server it names."""
+
+    def add_server_argument(self, parser):
+        parser.add_argument("server", metavar="<server>",
+                            help="Server (name or ID)")
+        return parser
+
+    def compute_and_server(self, parsed_args):
+        """:returns: (the compute client, the novaclient ``Server``).
+        :raises novaclient.exceptions.CommandError: no such server, or
+            more than one by that name."""
+        compute = self.app.client_manager.crashdump
+        return compute, utils.find_resource(compute.servers,
+                                            parsed_args.server)
+
+
+class ListCrashDump(_ServerCommand, command.Lister):
     """List the crash dump requests of a server, newest first.
 
     The Result column is Success, Error: <details>, In progress, or
@@ -137,33 +149,26 @@ class ListCrashDump(command.Lister):
     """
 
     def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument("server", metavar="<server>",
-                            help="Server (name or ID)")
-        return parser
+        return self.add_server_argument(super().get_parser(prog_name))
 
     def take_action(self, parsed_args):
-        compute = self.app.client_manager.crashdump
-        server = utils.find_resource(compute.servers, parsed_args.server)
+        compute, server = self.compute_and_server(parsed_args)
         return LIST_COLUMNS, [
             (action.request_id, action.start_time, action.message, summary)
             for action, summary in results.crash_dump_list(compute, server)]
 
 
-class ShowCrashDump(command.ShowOne):
+class ShowCrashDump(_ServerCommand, command.ShowOne):
     """Show one crash dump request of a server, with its events."""
 
     def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument("server", metavar="<server>",
-                            help="Server (name or ID)")
+        parser = self.add_server_argument(super().get_parser(prog_name))
         parser.add_argument("request_id", metavar="<request-id>",
                             help="Request ID that the trigger gave")
         return parser
 
     def take_action(self, parsed_args):
-        compute = self.app.client_manager.crashdump
-        server = utils.find_resource(compute.servers, parsed_args.server)
+        compute, server = self.compute_and_server(parsed_args)
         action = results.crash_dump_action(compute, server,
                                            parsed_args.request_id)
         fields = action.to_dict()

@@ -16,7 +16,8 @@ from crashdump_server.policies import instance_actions as policies
 
 def _instance(req, context):
     # From 2.21 the actions of a server that is gone stay readable.
-    read_deleted = microversion.at_least(req.version, '2.21')
+    read_deleted = microversion.at_least(
+        req.version, microversion.ACTIONS_OF_DELETED_SERVERS)
     return req.compute_api.get(
         context, req.urlvars['server_id'], read_deleted=read_deleted)
 
@@ -31,7 +32,7 @@ def list_instance_actions(req):
     params = schema.validate_list_query(req)
     instance = _instance(req, context)
     context.can(policies.LIST, {'project_id': instance.project_id})
-    if not microversion.at_least(req.version, '2.58'):
+    if not microversion.at_least(req.version, microversion.ACTIONS_PAGED):
         # Before 2.58 the list is not paged: every action, no parameters.
         actions = req.compute_api.get_actions(context, instance)
         return util.json_response(views.index(

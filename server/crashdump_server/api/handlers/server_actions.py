@@ -9,6 +9,7 @@ import re
 from crashdump_server.api import microversion
 from crashdump_server.api.schemas import server_actions as schema
 from crashdump_server.api import util
+from crashdump_server.api import validation
 from crashdump_server import exception
 from crashdump_server.policies import console_output as console_policies
 from crashdump_server.policies import servers as policies
@@ -79,7 +80,7 @@ def post_action(req):
     action, min_version, body_schema = ACTIONS[name]
     if req.version < min_version:
         raise exception.NotFound()
-    util.validate(body_schema, body)
+    validation.validate_body(body_schema, body)
     instance = req.compute_api.get_for_action(
         context, req.urlvars['server_id'])
     return action(req, context, instance, body[name])

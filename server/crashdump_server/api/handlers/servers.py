@@ -13,6 +13,7 @@ from crashdump_server.api.schemas import servers as schema
 from crashdump_server.api import schemas
 from crashdump_server.api import util
 from crashdump_server.api.views import servers as views
+from crashdump_server.compute import status
 from crashdump_server import exception
 from crashdump_server.policies import servers as policies
 
@@ -40,7 +41,8 @@ def _filters(context, params, version):
     last = {name: values[-1] for name, values in params.items() if values}
     filters = {}
     if 'status' in params:
-        vm_states, _task_states = views.states_for_statuses(params['status'])
+        vm_states, _task_states = status.states_for_statuses(
+            params['status'])
         filters['vm_state'] = vm_states
     for name in ('user_id', 'host', 'vm_state'):
         if name in last:
@@ -71,6 +73,10 @@ def _list(req, is_detail):
             limit=limit, marker=marker, filters=filters)
     except exception.MarkerNotFound:
         raise exception.Invalid('marker [%s] not found' % marker)
+    except exception.InvalidRegularExpression as exc:
+        raise exception.ValidationError(
+            detail='Invalid regular expression for name: %s'
+            % exc.kwargs['reason'])
     if not is_detail:
         return util.json_response(views.index(req, instances, limit))
     return util.json_response(views.detail(
@@ -80,12 +86,10 @@ def _list(req, is_detail):
 
 def _host_statuses(req, context, version, instances):
     """host -> host_status (2.16+), from the agents' heartbeats."""
-    if not microversion.at_least(version, '2.16'):
+    if not microversion.at_least(version, microversion.SERVER_HOST_STATUS):
         return None
-    agents = req.compute_api.agents_by_host(
+    return req.compute_api.host_statuses(
         context, {i.host for i in instances if i.host})
-    return {host: views.host_status_of_service(agent)
-            for host, agent in agents.items()}
 
 
 def list_servers(req):

@@ -1,30 +1,15 @@
-"""Query string schemas and the validator that applies them as Nova does.
+"""Schema building blocks and helpers the resources' schemas share.
+
+Body and query schemas are plain jsonschema dicts, kept per resource as a
+tuple of ``(first microversion, schema)``; :func:`schema_for` picks the one
+for a request, and :mod:`crashdump_server.api.validation` applies it.
 
 A query string is validated as a dict of lists (``?a=1&a=2`` is
-``{'a': ['1', '2']}``), so every parameter schema describes an array.
-Schemas are plain jsonschema dicts, kept per resource as a tuple of
-``(first microversion, schema)``; :func:`schema_for` picks the one for a
-request.
-
-Nova's behaviour, kept here:
-
-* a schema whose ``additionalProperties`` is true accepts unknown
-  parameters and then removes them from the request, so nothing later
-  (filters, pagination links) sees them; a strict schema rejects them;
-* numbers arrive as strings, so ``minimum``/``maximum`` compare the number
-  a string spells;
-* ``regex`` values must be non-empty and compile; ``date-time`` values
-  must parse as ISO 8601;
-* the error is the first one jsonschema finds, worded
-  "Invalid input for query parameters <name>. Value: <value>. <reason>".
+``{'a': ['1', '2']}``), so every query parameter's schema describes an
+array: :func:`multi_params` or :func:`single_param`.
 """
-import re
-
-import jsonschema
-from oslo_utils import timeutils
-
 from crashdump_server.api import microversion
-from crashdump_server import exception
+from crashdump_server.api import validation
 
 
 def multi_params(item_schema):
@@ -49,60 +34,6 @@ NON_NEGATIVE_INTEGER = {
     'minLength': 1,
 }
 
-_FORMATS = jsonschema.FormatChecker()
-
-
-@_FORMATS.checks('regex')
-def _is_regex(value):
-    if not isinstance(value, str):
-        return True
-    if not value:
-        # '' compiles, but as a filter it would match everything.
-        return False
-    try:
-        re.compile(value)
-    except re.error:
-        return False
-    return True
-
-
-@_FORMATS.checks('date-time')
-def _is_date_time(value):
-    if not isinstance(value, str):
-        return True
-    try:
-        timeutils.parse_isotime(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _number(value):
-    for convert in (int, float):
-        try:
-            return convert(value)
-        except (TypeError, ValueError):
-            continue
-    return None
-
-
-def _bound(keyword):
-    check = jsonschema.Draft202012Validator.VALIDATORS[keyword]
-
-    def numeric_bound(validator, bound, instance, schema):
-        # Query values are strings: compare the number they spell; a
-        # non-number is the 'pattern' or 'type' keyword's business.
-        number = _number(instance)
-        if number is None:
-            return None
-        return check(validator, bound, number, schema)
-    return numeric_bound
-
-
-_QueryValidator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator,
-    {'minimum': _bound('minimum'), 'maximum': _bound('maximum')})
-
 
 def schema_for(versioned_schemas, version):
     """The schema of ``((first version, schema), ...)`` that covers
@@ -116,41 +47,16 @@ def schema_for(versioned_schemas, version):
     return chosen
 
 
-def validate_query(req, schema):
-    """Check ``req``'s query string against ``schema``.
+def validate_query(req, versioned_schemas):
+    """Validate ``req``'s query string with the schema of
+    ``((first version, schema), ...)`` for the request's version.
 
-    Returns the query as a dict of lists, without the parameters a lenient
-    schema does not know (they are also removed from ``req.GET``). Raises
-    :class:`crashdump_server.exception.ValidationError` with Nova's message.
+    Returns the remaining parameters as a dict of lists; raises
+    :class:`crashdump_server.exception.ValidationError` (see
+    :func:`crashdump_server.api.validation.validate_query`).
     """
-    try:
-        query = req.GET.dict_of_lists()
-    except UnicodeDecodeError:
-        raise exception.ValidationError(
-            detail='Query string is not UTF-8 encoded')
-    try:
-        _QueryValidator(schema, format_checker=_FORMATS).validate(query)
-    except jsonschema.ValidationError as error:
-        if error.path:
-            detail = ('Invalid input for query parameters %s. Value: %s. %s'
-                      % (error.path.popleft(), error.instance, error.message))
-        else:
-            detail = error.message
-        raise exception.ValidationError(detail=detail)
-    except TypeError as error:
-        raise exception.ValidationError(detail=str(error))
-    if schema.get('additionalProperties', True):
-        _drop_unknown(req, schema)
-    return req.GET.dict_of_lists()
-
-
-def _drop_unknown(req, schema):
-    known = schema.get('properties', {})
-    patterns = [re.compile(p) for p in schema.get('patternProperties', {})]
-    for name in set(req.GET.keys()):
-        if name in known or any(p.match(name) for p in patterns):
-            continue
-        del req.GET[name]
+    return validation.validate_query(
+        req, schema_for(versioned_schemas, req.version))
 
 
 def limit_and_marker(params, max_limit):

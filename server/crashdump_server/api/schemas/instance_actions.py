@@ -11,6 +11,7 @@ order, as Nova does.
 """
 import copy
 
+from crashdump_server.api import microversion
 from crashdump_server.api import schemas
 
 _DT = schemas.single_param(schemas.DATE_TIME)
@@ -28,12 +29,15 @@ LIST_V258 = {
 LIST_V266 = copy.deepcopy(LIST_V258)
 LIST_V266['properties']['changes-before'] = _DT
 
-LIST_QUERY = (('2.1', LIST_V21), ('2.58', LIST_V258), ('2.66', LIST_V266))
+LIST_QUERY = ((microversion.MIN_VERSION, LIST_V21),
+              (microversion.ACTIONS_PAGED, LIST_V258),
+              (microversion.CHANGES_BEFORE, LIST_V266))
 
 SHOW_V21 = {'type': 'object', 'properties': {}, 'additionalProperties': True}
 SHOW_V2102 = {'type': 'object', 'properties': {},
               'additionalProperties': False}
-SHOW_QUERY = (('2.1', SHOW_V21), ('2.102', SHOW_V2102))
+SHOW_QUERY = ((microversion.MIN_VERSION, SHOW_V21),
+              (microversion.SHOW_QUERY_STRICT, SHOW_V2102))
 
 
 def validate_list_query(req):
@@ -42,15 +46,11 @@ def validate_list_query(req):
     Returns the parameters as a dict of lists (empty before 2.58). Raises
     :class:`crashdump_server.exception.ValidationError`.
     """
-    version = req.version
-    return schemas.validate_query(req, schemas.schema_for(LIST_QUERY,
-                                                          version))
+    return schemas.validate_query(req, LIST_QUERY)
 
 
 def validate_show_query(req):
     """Validate one action's query string. Returns the remaining
     parameters; raises :class:`crashdump_server.exception.ValidationError`.
     """
-    version = req.version
-    return schemas.validate_query(req, schemas.schema_for(SHOW_QUERY,
-                                                          version))
+    return schemas.validate_query(req, SHOW_QUERY)

@@ -104,17 +104,17 @@ LIST_V273 = _derive(LIST_V266, sort_key=_sort_key(
 LIST_V275 = _derive(LIST_V273, sort_key=_sort_key(('locked',) + SORT_KEYS))
 LIST_V275['additionalProperties'] = False
 
-LIST_QUERY = (('2.1', LIST_V21), ('2.26', LIST_V226), ('2.66', LIST_V266),
-              ('2.73', LIST_V273), ('2.75', LIST_V275))
+LIST_QUERY = ((microversion.MIN_VERSION, LIST_V21),
+              (microversion.SERVER_TAGS, LIST_V226),
+              (microversion.CHANGES_BEFORE, LIST_V266),
+              (microversion.SERVER_LOCKED_REASON, LIST_V273),
+              (microversion.SERVERS_LIST_STRICT, LIST_V275))
 
 SHOW_V21 = {'type': 'object', 'properties': {}, 'additionalProperties': True}
 SHOW_V2102 = {'type': 'object', 'properties': {},
               'additionalProperties': False}
-SHOW_QUERY = (('2.1', SHOW_V21), ('2.102', SHOW_V2102))
-
-
-def _version(req):
-    return req.version
+SHOW_QUERY = ((microversion.MIN_VERSION, SHOW_V21),
+              (microversion.SHOW_QUERY_STRICT, SHOW_V2102))
 
 
 def validate_list_query(req):
@@ -124,9 +124,7 @@ def validate_list_query(req):
     2.75, and removed from ``req.GET`` too). Raises
     :class:`crashdump_server.exception.ValidationError`.
     """
-    version = _version(req)
-    return schemas.validate_query(req, schemas.schema_for(LIST_QUERY,
-                                                          version))
+    return schemas.validate_query(req, LIST_QUERY)
 
 
 def validate_show_query(req):
@@ -134,9 +132,7 @@ def validate_show_query(req):
     2.102 anything given is an error). Returns the remaining parameters;
     raises :class:`crashdump_server.exception.ValidationError`.
     """
-    version = _version(req)
-    return schemas.validate_query(req, schemas.schema_for(SHOW_QUERY,
-                                                          version))
+    return schemas.validate_query(req, SHOW_QUERY)
 
 
 def allowed_filters(version):
@@ -148,15 +144,16 @@ def allowed_filters(version):
     names = ['reservation_id', 'name', 'status', 'image', 'flavor', 'ip',
              'changes-since', 'all_tenants']
     additions = (
-        ('2.5', ['ip6']),
-        ('2.26', ['tags', 'tags-any', 'not-tags', 'not-tags-any']),
-        ('2.66', ['changes-before']),
-        ('2.73', ['locked']),
-        ('2.83', ['availability_zone', 'config_drive', 'key_name',
-                  'created_at', 'launched_at', 'terminated_at',
-                  'power_state', 'task_state', 'vm_state', 'progress',
-                  'user_id']),
-        ('2.90', ['hostname']),
+        (microversion.SERVERS_IP6_FILTER, ['ip6']),
+        (microversion.SERVER_TAGS,
+         ['tags', 'tags-any', 'not-tags', 'not-tags-any']),
+        (microversion.CHANGES_BEFORE, ['changes-before']),
+        (microversion.SERVER_LOCKED_REASON, ['locked']),
+        (microversion.SERVERS_MORE_FILTERS,
+         ['availability_zone', 'config_drive', 'key_name', 'created_at',
+          'launched_at', 'terminated_at', 'power_state', 'task_state',
+          'vm_state', 'progress', 'user_id']),
+        (microversion.SERVER_HOSTNAME_FOR_OWNERS, ['hostname']),
     )
     for first, more in additions:
         if microversion.at_least(version, first):
@@ -166,6 +163,6 @@ def allowed_filters(version):
 
 def ignored_sort_keys(version):
     """Sort keys to drop silently (with their sort_dir) at ``version``."""
-    if microversion.at_least(version, '2.73'):
+    if microversion.at_least(version, microversion.SERVER_LOCKED_REASON):
         return _IGNORED_SORT_KEYS_V273
     return IGNORED_SORT_KEYS

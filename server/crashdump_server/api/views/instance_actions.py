@@ -31,7 +31,7 @@ def _value(row, field):
 def _action(version, action):
     fields = ['action', 'instance_uuid', 'request_id', 'user_id',
               'project_id', 'start_time', 'message']
-    if microversion.at_least(version, '2.58'):
+    if microversion.at_least(version, microversion.ACTIONS_PAGED):
         fields.append('updated_at')
     return {field: _value(action, field) for field in fields}
 
@@ -47,7 +47,7 @@ def index(req, actions, limit, server_id=None):
     version = req.version
     body = {'instanceActions': [_action(version, action)
                                 for action in actions]}
-    if microversion.at_least(version, '2.58') and actions:
+    if microversion.at_least(version, microversion.ACTIONS_PAGED) and actions:
         server_id = server_id or actions[-1].instance_uuid
         collection = 'servers/%s/os-instance-actions' % server_id
         next_links = links.next_links(req, collection, limit, len(actions),
@@ -69,16 +69,19 @@ def show(req, action, instance):
 
     if context.can(RULE_EVENTS, target=target, fatal=False):
         show_traceback = True
-        show_host = microversion.at_least(version, '2.62')
-    elif microversion.at_least(version, '2.51'):
+        show_host = microversion.at_least(version,
+                                          microversion.ACTION_EVENT_HOST)
+    elif microversion.at_least(version, microversion.ACTION_EVENTS_FOR_OWNERS):
         show_traceback = show_host = False
     else:
         return {'instanceAction': body}
 
-    show_host_id = microversion.at_least(version, '2.62')
-    show_details = (microversion.at_least(version, '2.84') and
-                    bool(context.can(RULE_EVENTS_DETAILS, target=target,
-                                     fatal=False)))
+    show_host_id = microversion.at_least(version,
+                                         microversion.ACTION_EVENT_HOST)
+    show_details = (
+        microversion.at_least(version, microversion.ACTION_EVENT_DETAILS)
+        and bool(context.can(RULE_EVENTS_DETAILS, target=target,
+                             fatal=False)))
     # Actions started by periodic tasks have no project; the host id is
     # then salted with the server's project, as Nova does.
     project_id = action.project_id or instance.project_id or ''

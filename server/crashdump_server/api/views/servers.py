@@ -13,11 +13,13 @@ The policy-gated fields are asked of the request's context with Nova's rule
 names and targets: one server is checked against its own project, a detail
 list against the caller's.
 """
+import typing
 from urllib import parse
 
 from crashdump_server.api import microversion
 from crashdump_server.api.views import formats
 from crashdump_server.api.views import links
+from crashdump_server.compute import status
 from crashdump_server.policies import extended_server_attributes as \
     extended_attributes_policies
 from crashdump_server.policies import servers as servers_policies
@@ -34,42 +36,6 @@ RULE_HOST_STATUS_UNKNOWN_ONLY = servers_policies.SHOW_HOST_STATUS_UNKNOWN_ONLY
 DEFAULT_AVAILABILITY_ZONE = 'nova'
 INSTANCE_NAME_TEMPLATE = 'instance-%08x'
 
-HOST_STATUS_UP = 'UP'
-HOST_STATUS_UNKNOWN = 'UNKNOWN'
-HOST_STATUS_NONE = ''
-# Nova's [DEFAULT] service_down_time.
-SERVICE_DOWN_TIME = 60
-
-# status by vm_state, then by task_state ('default' when no task matches)
-_REBOOT = {'rebooting': 'REBOOT', 'reboot_pending': 'REBOOT',
-           'reboot_started': 'REBOOT', 'rebooting_hard': 'HARD_REBOOT',
-           'reboot_pending_hard': 'HARD_REBOOT',
-           'reboot_started_hard': 'HARD_REBOOT'}
-_REBUILD = {'rebuilding': 'REBUILD',
-            'rebuild_block_device_mapping': 'REBUILD',
-            'rebuild_spawning': 'REBUILD'}
-_RESIZE = {'resize_prep': 'RESIZE', 'resize_migrating': 'RESIZE',
-           'resize_migrated': 'RESIZE', 'resize_finish': 'RESIZE'}
-STATUS_BY_STATE = {
-    'active': {'default': 'ACTIVE', **_REBOOT,
-               'updating_password': 'PASSWORD', **_REBUILD,
-               'migrating': 'MIGRATING', **_RESIZE},
-    'building': {'default': 'BUILD'},
-    'stopped': {'default': 'SHUTOFF', **_RESIZE, **_REBUILD},
-    'resized': {'default': 'VERIFY_RESIZE',
-                'resize_reverting': 'REVERT_RESIZE'},
-    'paused': {'default': 'PAUSED', 'migrating': 'MIGRATING'},
-    'suspended': {'default': 'SUSPENDED'},
-    'rescued': {'default': 'RESCUE'},
-    'error': {'default': 'ERROR', **_REBUILD},
-    'deleted': {'default': 'DELETED'},
-    'soft-delete': {'default': 'SOFT_DELETED'},
-    'shelved': {'default': 'SHELVED'},
-    'shelved_offloaded': {'default': 'SHELVED_OFFLOADED'},
-}
-_PROGRESS_STATUSES = ('ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE',
-                      'MIGRATING')
-
 # API flavor key -> (keys accepted in the row's flavor column, default).
 # Drivers may report Nova's object field names or the API's own names.
 _FLAVOR_FIELDS = (
@@ -82,60 +48,56 @@ _FLAVOR_FIELDS = (
 )
 _FLAVOR_ID_KEYS = ('flavorid', 'id')
 
+# How much of host_status the caller may see (2.16 and later).
+HOST_STATUS_HIDDEN = 'hidden'
+HOST_STATUS_ANY = 'any'
+HOST_STATUS_UNKNOWN_ONLY = 'unknown only'
 
-def status_from_state(vm_state, task_state=None):
-    """The API ``status`` for a vm_state/task_state pair ('UNKNOWN' if odd)."""
-    by_task = STATUS_BY_STATE.get(vm_state, {'default': 'UNKNOWN'})
-    return by_task.get(task_state, by_task['default'])
 
+class _Shown(typing.NamedTuple):
+    """What one rendering shows besides the fields everybody sees.
 
-def states_for_statuses(statuses):
-    """(vm_states, task_states) whose status is one of ``statuses``.
-
-    For the ``status`` filter of the servers list; matching ignores case,
-    and a task state of 'default' means "whatever the task". Both lists are
-    sorted; both are empty when no status is known.
+    Decided once per request: for one server against its project, for a
+    detail list against the caller's. ``version`` is the request's
+    microversion; ``extra_specs`` the flavor's extra specs (2.47+);
+    ``extended_attributes`` the OS-EXT-SRV-ATTR fields (admins by
+    default); ``host_status`` one of the HOST_STATUS_* visibilities;
+    ``server_groups`` whether the key is there (one server from 2.71, never
+    a list).
     """
-    wanted = {status.lower() for status in statuses}
-    vm_states, task_states = set(), set()
-    for vm_state, by_task in STATUS_BY_STATE.items():
-        for task_state, status in by_task.items():
-            if status.lower() in wanted:
-                vm_states.add(vm_state)
-                task_states.add(task_state)
-    return sorted(vm_states), sorted(task_states)
-
-
-def host_status_of_service(service, now=None,
-                           down_after=SERVICE_DOWN_TIME):
-    """``host_status`` from a host's services row, as Nova derives it.
-
-    No row gives '' (Nova's "no compute service"); a heartbeat within
-    ``down_after`` seconds gives 'UP', an older one 'UNKNOWN'.
-    """
-    if service is None:
-        return HOST_STATUS_NONE
-    heartbeat = service.updated_at or service.created_at
-    now = now or formats.utcnow()
-    if abs((now - heartbeat).total_seconds()) <= down_after:
-        return HOST_STATUS_UP
-    return HOST_STATUS_UNKNOWN
-
-
-def _version(req):
-    return req.version
-
-
-def _context(req):
-    return req.context
+    version: object
+    extra_specs: bool
+    extended_attributes: bool
+    host_status: str
+    server_groups: bool
 
 
 def _allowed(context, rule, target):
     return bool(context.can(rule, target=target, fatal=False))
 
 
-def _project_target(instance):
-    return {'project_id': instance.project_id}
+def _shown(req, target, server_groups):
+    """The :class:`_Shown` for the request's version and policies."""
+    version, context = req.version, req.context
+    return _Shown(
+        version=version,
+        extra_specs=(
+            microversion.at_least(version, microversion.FLAVOR_EMBEDDED)
+            and _allowed(context, RULE_FLAVOR_EXTRA_SPECS, target)),
+        extended_attributes=_allowed(context, RULE_EXTENDED_ATTRIBUTES,
+                                     target),
+        host_status=_host_status_visibility(version, context, target),
+        server_groups=server_groups)
+
+
+def _host_status_visibility(version, context, target):
+    if not microversion.at_least(version, microversion.SERVER_HOST_STATUS):
+        return HOST_STATUS_HIDDEN
+    if _allowed(context, RULE_HOST_STATUS, target):
+        return HOST_STATUS_ANY
+    if _allowed(context, RULE_HOST_STATUS_UNKNOWN_ONLY, target):
+        return HOST_STATUS_UNKNOWN_ONLY
+    return HOST_STATUS_HIDDEN
 
 
 def index(req, instances, limit):
@@ -157,18 +119,11 @@ def detail(req, instances, limit, host_statuses=None):
     As :func:`show` for every instance, without ``server_groups`` (Nova
     leaves it out of the list), with the policy checks made once against the
     caller's own project. ``host_statuses`` maps host name to its status
-    (see :func:`host_status_of_service`).
+    (see :meth:`crashdump_server.compute.api.API.host_statuses`); a host
+    missing from it is 'UNKNOWN'.
     """
-    version = _version(req)
-    context = _context(req)
-    show_extra_specs = (microversion.at_least(version, '2.47') and
-                        _allowed(context, RULE_FLAVOR_EXTRA_SPECS, None))
-    show_extended = _allowed(context, RULE_EXTENDED_ATTRIBUTES, None)
-    unknown_only = _host_status_visibility(version, context, None)
-    servers = [
-        _server(req, version, inst, show_extra_specs, show_extended,
-                unknown_only, host_statuses, show_server_groups=False)
-        for inst in instances]
+    shown = _shown(req, None, server_groups=False)
+    servers = [_server(req, inst, shown, host_statuses) for inst in instances]
     return _with_next_link(req, COLLECTION + '/detail', {'servers': servers},
                            instances, limit)
 
@@ -176,23 +131,16 @@ def detail(req, instances, limit, host_statuses=None):
 def show(req, instance, host_status=None):
     """``{'server': {...}}``: every field Nova shows at the version.
 
-    ``host_status`` is the status of the instance's host (see
-    :func:`host_status_of_service`); without it a host is 'UNKNOWN'.
+    ``host_status`` is the status of the instance's host; without it a host
+    is 'UNKNOWN'.
     """
-    version = _version(req)
-    context = _context(req)
-    target = _project_target(instance)
-    show_extra_specs = (microversion.at_least(version, '2.47') and
-                        _allowed(context, RULE_FLAVOR_EXTRA_SPECS, target))
-    show_extended = _allowed(context, RULE_EXTENDED_ATTRIBUTES, target)
-    unknown_only = _host_status_visibility(version, context, target)
+    shown = _shown(req, {'project_id': instance.project_id},
+                   server_groups=microversion.at_least(
+                       req.version, microversion.SERVER_GROUPS))
     statuses = None
     if host_status is not None and instance.host:
         statuses = {instance.host: host_status}
-    server = _server(req, version, instance, show_extra_specs, show_extended,
-                     unknown_only, statuses,
-                     show_server_groups=microversion.at_least(version, '2.71'))
-    return {'server': server}
+    return {'server': _server(req, instance, shown, statuses)}
 
 
 def _with_next_link(req, collection, body, instances, limit):
@@ -204,34 +152,23 @@ def _with_next_link(req, collection, body, instances, limit):
     return body
 
 
-def _host_status_visibility(version, context, target):
-    """False: any status; True: only UNKNOWN; None: no host_status at all."""
-    if not microversion.at_least(version, '2.16'):
-        return None
-    if _allowed(context, RULE_HOST_STATUS, target):
-        return False
-    if _allowed(context, RULE_HOST_STATUS_UNKNOWN_ONLY, target):
-        return True
-    return None
-
-
-def _server(req, version, inst, show_extra_specs, show_extended,
-            unknown_only, host_statuses, show_server_groups):
-    at_least = microversion.at_least
-    status = status_from_state(inst.vm_state, inst.task_state)
+def _server(req, inst, shown, host_statuses):
+    """One server as ``shown`` allows; ``host_statuses`` as in detail()."""
+    version = shown.version
+    server_status = status.status_from_state(inst.vm_state, inst.task_state)
     server = {
         'accessIPv4': '',
         'accessIPv6': '',
         'addresses': _addresses(inst),
         'created': formats.isotime(inst.created_at),
-        'flavor': _flavor(req, version, inst, show_extra_specs),
+        'flavor': _flavor(req, version, inst, shown.extra_specs),
         'hostId': formats.host_id(inst.host, str(inst.project_id)),
         'id': inst.uuid,
         'image': _image(req, version, inst),
         'links': links.resource_links(req, COLLECTION, inst.uuid),
         'metadata': dict(inst.metadata_ or {}),
         'name': inst.display_name,
-        'status': status,
+        'status': server_status,
         'tenant_id': inst.project_id or '',
         'user_id': inst.user_id or '',
         'updated': formats.isotime(inst.updated_at),
@@ -239,49 +176,51 @@ def _server(req, version, inst, show_extra_specs, show_extended,
     }
     # A fault would be shown for ERROR and DELETED servers; agents record
     # none, so there is never one.
-    if status in _PROGRESS_STATUSES:
+    if server_status in status.PROGRESS_STATUSES:
         server['progress'] = 0
     server['OS-EXT-AZ:availability_zone'] = _availability_zone(inst)
     server['config_drive'] = ''
     server['key_name'] = inst.key_name
     server['OS-SRV-USG:launched_at'] = formats.strtime(inst.launched_at)
     server['OS-SRV-USG:terminated_at'] = None
-    if show_extended:
+    if shown.extended_attributes:
         server.update(_extended_attributes(version, inst))
     server['OS-EXT-STS:task_state'] = inst.task_state
     server['OS-EXT-STS:vm_state'] = inst.vm_state
     server['OS-EXT-STS:power_state'] = inst.power_state
     server['os-extended-volumes:volumes_attached'] = []
-    if at_least(version, '2.9'):
+    if microversion.at_least(version, microversion.SERVER_LOCKED):
         server['locked'] = bool(inst.locked or inst.locked_by)
-    if unknown_only is not None:
+    if shown.host_status != HOST_STATUS_HIDDEN:
         host_status = _host_status(inst, host_statuses)
-        if not unknown_only or host_status == HOST_STATUS_UNKNOWN:
+        if (shown.host_status == HOST_STATUS_ANY
+                or host_status == status.HOST_STATUS_UNKNOWN):
             server['host_status'] = host_status
-    if at_least(version, '2.19'):
+    if microversion.at_least(version, microversion.SERVER_DESCRIPTION):
         server['description'] = inst.description
-    if at_least(version, '2.26'):
+    if microversion.at_least(version, microversion.SERVER_TAGS):
         server['tags'] = list(inst.tags or [])
-    if at_least(version, '2.63'):
+    if microversion.at_least(version, microversion.TRUSTED_IMAGE_CERTIFICATES):
         server['trusted_image_certificates'] = None
-    if show_server_groups:
+    if shown.server_groups:
         server['server_groups'] = []
-    if at_least(version, '2.73'):
+    if microversion.at_least(version, microversion.SERVER_LOCKED_REASON):
         server['locked_reason'] = inst.locked_reason
-    if at_least(version, '2.90') and not show_extended:
+    if (microversion.at_least(version, microversion.SERVER_HOSTNAME_FOR_OWNERS)
+            and not shown.extended_attributes):
         # Owners see the hostname from 2.90; admins already have it.
         server['OS-EXT-SRV-ATTR:hostname'] = inst.hostname
-    if at_least(version, '2.96'):
+    if microversion.at_least(version, microversion.PINNED_AVAILABILITY_ZONE):
         server['pinned_availability_zone'] = None
-    if at_least(version, '2.100'):
+    if microversion.at_least(version, microversion.SCHEDULER_HINTS):
         server['scheduler_hints'] = {}
     return server
 
 
 def _host_status(inst, host_statuses):
     if not inst.host:
-        return HOST_STATUS_NONE
-    return (host_statuses or {}).get(inst.host, HOST_STATUS_UNKNOWN)
+        return status.HOST_STATUS_NONE
+    return (host_statuses or {}).get(inst.host, status.HOST_STATUS_UNKNOWN)
 
 
 def _availability_zone(inst):
@@ -300,7 +239,8 @@ def _extended_attributes(version, inst):
             'instance_name', INSTANCE_NAME_TEMPLATE % (inst.id or 0)),
         'OS-EXT-SRV-ATTR:hypervisor_hostname': inst.node,
     }
-    if microversion.at_least(version, '2.3'):
+    if microversion.at_least(version,
+                             microversion.SERVER_MORE_EXTENDED_ATTRIBUTES):
         attributes.update({
             'OS-EXT-SRV-ATTR:hostname': inst.hostname,
             'OS-EXT-SRV-ATTR:kernel_id': '',
@@ -341,7 +281,7 @@ def _image(req, version, inst):
     image_id = parse.urlsplit(inst.image_ref).path.split('/')[-1]
     image = {'id': image_id,
              'links': links.bookmark_links(req, 'images', image_id)}
-    if microversion.at_least(version, '2.98'):
+    if microversion.at_least(version, microversion.IMAGE_PROPERTIES):
         # Nova reads these from the image properties it copied at boot;
         # crashdump's agents have none to report.
         image['properties'] = {}
@@ -357,7 +297,7 @@ def _first(mapping, keys, default):
 
 def _flavor(req, version, inst, show_extra_specs):
     stored = inst.flavor or {}
-    if microversion.at_least(version, '2.47'):
+    if microversion.at_least(version, microversion.FLAVOR_EMBEDDED):
         # A driver that reported no flavor still gets every required key
         # (zeros, no name): clients read them unconditionally.
         flavor = {api_key: _first(stored, keys, default)

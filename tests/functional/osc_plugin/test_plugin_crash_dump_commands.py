@@ -9,14 +9,13 @@ its 401 sentence (tested here too); ``http_basic`` is not a mode of this
 server, so it is tested against requests-mock only
 (tests/unit/client/test_osc_auth.py).
 """
-import json
 import os
 
 import yaml
 
 from tests.functional import base
 from tests.functional.base import fake_server
-from tests.functional.osc import scenarios
+from tests.functional.osc_plugin import scenarios
 
 OK_1 = '50000000-0000-4000-8000-000000000001'
 OK_2 = '50000000-0000-4000-8000-000000000002'
@@ -57,10 +56,7 @@ class TestOpenStackCrashDump(base.FunctionalTestCase):
 
     def rows(self, result):
         """The rows of a ``-f json`` run."""
-        try:
-            return json.loads(result.stdout)
-        except ValueError:
-            self.fail('not JSON\n' + result.describe())
+        return scenarios.json_rows(self, result)
 
     def test_wait_reports_success_as_json(self):
         result = self.openstack('server', 'crash-dump', 'trigger',
@@ -189,7 +185,10 @@ class TestOpenStackCrashDump(base.FunctionalTestCase):
                                    'osc-noauth', '-f', 'value', '-c',
                                    'Result'), env)
         self.assertFailed(result)
-        self.assertIn('Failed: Authentication required: send X-Auth-Token: '
-                      '<user>:<project> (auth_strategy is noauth). '
-                      '(HTTP 401)', result.stdout, result.describe())
+        # Refused credentials are no one server's failure: one error line,
+        # no row.
+        self.assertEqual('', result.stdout, result.describe())
+        self.assertEqual(1, result.stderr.count(
+            'Authentication required: send X-Auth-Token: <user>:<project> '
+            '(auth_strategy is noauth). (HTTP 401)'), result.describe())
         self.assertEqual([], self.recorded_actions(NOAUTH))

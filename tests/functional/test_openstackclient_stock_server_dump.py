@@ -1,5 +1,7 @@
-"""openstackclient against a running server: ``openstack server dump
-create``, then ``server event list`` and ``server event show``.
+"""Stock openstackclient, without crashdump's plugin, against a running
+server: ``openstack server dump create``, then ``server event list`` and
+``server event show``. (The plugin's ``openstack server crash-dump``
+commands are tested in tests/functional/osc_plugin.)
 
 What works against a noauth endpoint (no Keystone, no catalog)::
 

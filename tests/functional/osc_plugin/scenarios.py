@@ -1,6 +1,17 @@
 """`openstack server crash-dump` scenarios played against any compute API:
-crashdump's server (tests/functional/osc) and real Nova (tests/nova)."""
+crashdump's server (tests/functional/osc_plugin) and real Nova (tests/nova)."""
+import json
+
 import yaml
+
+
+def json_rows(test, result):
+    """The rows of a ``-f json`` run; fails ``test`` when it printed
+    something else."""
+    try:
+        return json.loads(result.stdout)
+    except ValueError:
+        test.fail('not JSON\n' + result.describe())
 
 
 def trigger_list_and_show(test, name, server_id):
