@@ -4,11 +4,10 @@ and the benchmark."""
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 
 from tests.functional.ironic.realparts import free_port
-from tests.lib import embedded
+from tests.lib import process as process_lib
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
                                     '..'))
@@ -32,21 +31,26 @@ class GunicornApi:
                 [os.path.join(os.path.dirname(sys.executable), 'gunicorn'),
                  '-c', SAMPLE], env=env, cwd=workdir, stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=embedded.die_with_parent)
+                preexec_fn=process_lib.die_with_parent)
 
     def wait_ready(self, timeout=90):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        """Wait until the API answers; RuntimeError with gunicorn's log
+        when it exits or stays silent."""
+        def answers():
             if self.process.poll() is not None:
-                break
+                raise RuntimeError('gunicorn exited:\n' + self.output())
             try:
                 urllib.request.urlopen(self.url + '/', timeout=2).read()
-                return self
+                return True
             except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError('gunicorn did not serve crashdump:\n'
-                           + self.output())
+                return False
+        try:
+            process_lib.wait_for(answers, timeout, 'gunicorn serving '
+                                 'crashdump', error=RuntimeError)
+        except RuntimeError:
+            self.stop()
+            raise
+        return self
 
     def worker_pids(self):
         """The pids of the master's worker processes."""
@@ -60,4 +64,4 @@ class GunicornApi:
             return stream.read()[-20000:]
 
     def stop(self):
-        embedded.stop_process(self.process)
+        process_lib.stop_process(self.process)

@@ -23,6 +23,7 @@ import urllib.error
 import urllib.request
 
 from tests.functional.ironic import realparts
+from tests.lib.process import run_script
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
                                     '..'))
@@ -32,8 +33,8 @@ ADMIN_PASSWORD = 'secret'
 SERVICE_USER = 'crashdump'
 
 
-#: Raised, with the reason, when Keystone or memcached cannot be started.
-KeystoneUnusable = realparts.StackUnusable
+class KeystoneUnusable(AssertionError):
+    """Keystone or memcached could not be started; the message says why."""
 
 
 def password(user):
@@ -44,8 +45,8 @@ def password(user):
 def script(name, *args, timeout=900):
     """Run tools/realparts/keystone/<name>; its stdout, or KeystoneUnusable.
     """
-    return realparts.script(os.path.join('..', 'keystone', name), *args,
-                            timeout=timeout)
+    return run_script(os.path.join('keystone', name), *args,
+                      timeout=timeout, error=KeystoneUnusable)
 
 
 class Keystone:

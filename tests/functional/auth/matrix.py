@@ -6,11 +6,11 @@ cells. Every cell is played twice: as the caller sends it, and with
 identity headers spoofed on top, which must change nothing.
 """
 import json
-import time
 import urllib.error
 import urllib.request
 
 from tests.functional.auth import nova34
+from tests.lib.process import wait_for
 
 VERSION = '2.84'
 EVENT_TIMEOUT = 30
@@ -130,17 +130,14 @@ def record_actions(matrix, admin_headers):
 
 def wait_for_event(matrix, headers, project):
     """Wait until the agent finished the event of ``project``'s action."""
-    server = matrix.servers[project]
-    deadline = time.monotonic() + EVENT_TIMEOUT
-    while time.monotonic() < deadline:
-        status, body = matrix.request(
-            'GET', '/servers/%s/os-instance-actions/%s' % (
-                server, matrix.actions[project]), headers)
+    path = '/servers/%s/os-instance-actions/%s' % (
+        matrix.servers[project], matrix.actions[project])
+
+    def finished():
+        status, body = matrix.request('GET', path, headers)
         events = (body or {}).get('instanceAction', {}).get('events') or []
-        if status == 200 and any(e.get('finish_time') for e in events):
-            return
-        time.sleep(0.1)
-    raise AssertionError('the action on %s never finished' % server)
+        return status == 200 and any(e.get('finish_time') for e in events)
+    wait_for(finished, EVENT_TIMEOUT, 'the event of ' + path)
 
 
 def trigger(matrix, headers, project):

@@ -106,11 +106,11 @@ start)
         fi
         sleep 0.2
     done
-    stop_pid_file "$pid_file"
+    stop_pid "$pid_file"
     die "Keystone did not answer within 60 s: $(tail -20 "$state/gunicorn.log" "$state/keystone.log" 2>/dev/null)"
     ;;
 stop)
-    stop_pid_file "$pid_file"
+    stop_pid "$pid_file"
     ;;
 status)
     pid_alive "$pid_file" && echo "running (pid $(cat "$pid_file"))" || {

@@ -31,11 +31,11 @@ start)
         fi
         sleep 0.1
     done
-    stop_pid_file "$pid_file"
+    stop_pid "$pid_file"
     die "memcached did not answer within 10 s"
     ;;
 stop)
-    stop_pid_file "$pid_file"
+    stop_pid "$pid_file"
     ;;
 *)
     die "unknown command $cmd"
