@@ -95,6 +95,7 @@ class DistributedKeystoneTest(base.FunctionalTestCase):
     @classmethod
     def tearDownClass(cls):
         cls._stop_everything()
+        super(base.FunctionalTestCase, cls).tearDownClass()
 
     def _attach_server_log(self, exc_info):
         self.addDetail('gunicorn-log', base.content.text_content(
