@@ -20,10 +20,12 @@ from novaclient import utils
 
 from crashdump_client import bulk
 from crashdump_client import console
+from crashdump_client import memory_dump_cli
 from crashdump_client import options
 from crashdump_client.v2.crash_dumps import CrashDumpManager  # noqa: F401
 from crashdump_client import progress
 from crashdump_client import results
+from crashdump_client.v2 import memory_dumps
 
 
 @utils.arg('servers', metavar='<server>', nargs='+',
@@ -51,6 +53,14 @@ from crashdump_client import results
            help='With --wait, print the last <count> lines of the console '
                 'of each server whose crash dump succeeded (the guest\'s '
                 'panic). Off by default.')
+@utils.arg('--memory-dump', action='store_true', default=False,
+           help='First dump the guest\'s memory on its host (crashdump\'s '
+                'own extension, admin only by default), then send the NMI. '
+                'With --wait, report both.')
+@utils.arg('--dump-format', metavar='<format>',
+           default=memory_dumps.DEFAULT_FORMAT, choices=memory_dumps.FORMATS,
+           help='With --memory-dump, its format: %s (default %s).' % (
+               ', '.join(memory_dumps.FORMATS), memory_dumps.DEFAULT_FORMAT))
 def do_trigger_crash(cs, args):
     """Trigger a crash dump (NMI) in one or more servers: a guest set up
     for it panics at once and writes its dump.
@@ -63,6 +73,15 @@ def do_trigger_crash(cs, args):
     be read does not change that. Needs compute API microversion 2.17 or
     later.
     """
+    if args.memory_dump:
+        lines, failed = memory_dump_cli.trigger_with_dump(
+            cs, args.servers, args.dump_format, args.wait,
+            args.wait_timeout, args.poll_interval, sys.stderr)
+        print('\n'.join(lines))
+        if failed:
+            raise exceptions.CommandError('Not every server was dumped and '
+                                          'crashed; see above.')
+        return
     with progress.Progress(sys.stderr) as display:
         outcomes = bulk.trigger_crash_dumps(
             cs, args.servers, wait=args.wait, timeout=args.wait_timeout,

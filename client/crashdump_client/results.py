@@ -39,7 +39,7 @@ def crash_dump_action(compute, server, request_id):
         kind of action.
     """
     action = CrashDumpManager(compute).get(server, request_id)
-    if action.action != waiting.ACTION_NAME:
+    if action.action not in waiting.ACTION_NAMES:
         raise exceptions.CommandError(
             "Request %s on server %s (%s) is a %s action, not a crash dump."
             % (request_id, server.name, server.id, action.action))

@@ -15,6 +15,10 @@ from crashdump_client import versions
 ACTION_NAME = "trigger_crash_dump"
 #: The event the compute agent records on that action.
 EVENT_NAME = "compute_trigger_crash_dump"
+#: The actions crash-list shows: crash dumps, and crashdump's host-side
+#: memory dumps (an NMI may follow those: both events then count).
+ACTION_NAMES = (ACTION_NAME, "memory_dump")
+EVENT_NAMES = (EVENT_NAME, "compute_memory_dump")
 
 
 class WaitTimeout(Exception):
@@ -102,22 +106,32 @@ def outcome_of(action, api_version):
             "caller at compute API microversion %s (project members see "
             "them from %s)." % (request_id, api_version.get_string(),
                                 versions.EVENTS_FOR_OWNERS.get_string()))
+    outcome = None
     for event in events:
-        if event.get("event") != EVENT_NAME:
+        if event.get("event") not in EVENT_NAMES:
             continue
-        if not event.get("finish_time") and not event.get("result"):
+        one = _event_outcome(request_id, event, api_version)
+        if one is None:
             return None
-        result = event.get("result") or "Error"
-        if result == "Success":
-            return CrashDumpOutcome(request_id, result)
-        if "details" not in event:
-            return CrashDumpOutcome(request_id, result, details_note=(
-                _missing_details_note(api_version)))
-        return CrashDumpOutcome(
-            request_id, result, details=event["details"],
-            details_note=None if event["details"] else
-            "the server recorded no details")
-    return None
+        # An error in any of the action's events is its outcome.
+        if outcome is None or (outcome.succeeded and not one.succeeded):
+            outcome = one
+    return outcome
+
+
+def _event_outcome(request_id, event, api_version):
+    if not event.get("finish_time") and not event.get("result"):
+        return None
+    result = event.get("result") or "Error"
+    if result == "Success":
+        return CrashDumpOutcome(request_id, result)
+    if "details" not in event:
+        return CrashDumpOutcome(request_id, result, details_note=(
+            _missing_details_note(api_version)))
+    return CrashDumpOutcome(
+        request_id, result, details=event["details"],
+        details_note=None if event["details"] else
+        "the server recorded no details")
 
 
 def wait_for_outcome(read_action, api_version, timeout, interval):

@@ -154,3 +154,45 @@ class DriverUnavailable(CrashdumpException):
 
 class ConfigError(CrashdumpException):
     msg_fmt = '%(reason)s'
+
+
+# Memory dumps (crashdump's own resource) ------------------------------------
+
+class MemoryDumpNotFound(NotFound):
+    msg_fmt = 'Memory dump %(dump_id)s of server %(instance_uuid)s not found.'
+
+
+class MemoryDumpNotSupported(CrashdumpException):
+    """Raised by drivers that cannot dump a guest's memory (or a format)."""
+    msg_fmt = 'Memory dumps are not supported: %(reason)s'
+    code = 400
+
+
+class MemoryDumpAborted(CrashdumpException):
+    msg_fmt = 'The memory dump was aborted: %(reason)s'
+
+
+class MemoryDumpFailed(CrashdumpException):
+    """Raised by the agent: the dump could not be written (or deleted);
+    says why."""
+    msg_fmt = '%(reason)s'
+    code = 409
+
+
+class MemoryDumpNotAvailable(Conflict):
+    msg_fmt = ('Memory dump %(dump_id)s is %(status)s, not available; '
+               'only an available dump can be downloaded.')
+
+
+class MemoryDumpLimitReached(Conflict):
+    msg_fmt = ('Host %(host)s is already creating %(count)d memory dump(s), '
+               'its limit ([memory_dump] max_concurrent); try again when '
+               'one has finished.')
+
+
+class MemoryDumpFileUnreachable(CrashdumpException):
+    msg_fmt = ('The file of memory dump %(dump_id)s cannot be read by this '
+               'API service (%(reason)s). In distributed mode the API '
+               'services and the compute agents must share [memory_dump] '
+               'directory (NFS, CephFS).')
+    code = 503

@@ -8,7 +8,11 @@ as ``inproc`` in the ``oslo.messaging.drivers`` entry point group, so the
 embedded mode's ``transport_url`` is ``inproc://``.
 
 It builds on oslo.messaging's private fake driver module: the library range
-in pyproject.toml is pinned below its next major version for that reason.
+in pyproject.toml is pinned below its next major version for that reason,
+and tests/unit/server/test_inproc_transport.py pins every private name and
+signature used here and sends calls and casts through it. Kept rather than
+replaced: oslo.messaging has no public in-process driver, and a broker in
+the embedded mode is what that mode exists to avoid.
 """
 import threading
 import time

@@ -9,7 +9,8 @@ from tests.contract import cases as contract_cases
 from tests.contract import checks
 
 AREAS = {'versions', 'microversions', 'request_ids', 'errors',
-         'trigger_crash_dump', 'servers', 'instance_actions', 'events'}
+         'trigger_crash_dump', 'servers', 'instance_actions', 'events',
+         'memory_dumps'}
 
 
 class TestCaseData(testtools.TestCase):

@@ -57,7 +57,7 @@ class CrashDumpManager(base.Manager):
         actions = self.api.instance_action.list(server)
         return base.ListWithMeta(
             [action for action in actions
-             if getattr(action, "action", None) == waiting.ACTION_NAME],
+             if getattr(action, "action", None) in waiting.ACTION_NAMES],
             actions.request_ids)
 
     def get(self, server, request_id):

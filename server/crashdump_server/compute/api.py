@@ -9,6 +9,7 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 
 from crashdump_server.compute import instance_actions
+from crashdump_server.compute import memory_dump_api
 from crashdump_server.compute import rpcapi
 from crashdump_server.compute import status
 from crashdump_server.compute import vm_states
@@ -26,6 +27,8 @@ class API:
         self.servicegroup_api = servicegroup.API(conf)
         self.compute_rpcapi = rpcapi.ComputeAPI(
             conf, crashdump_context.get_admin_context())
+        self.memory_dumps = memory_dump_api.MemoryDumpAPI(
+            conf, self.compute_rpcapi)
 
     def get(self, context, instance_id, read_deleted=False):
         """The server, if ``context`` may see it; else InstanceNotFound.

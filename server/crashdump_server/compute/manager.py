@@ -8,9 +8,10 @@ import traceback
 
 import oslo_messaging as messaging
 from oslo_log import log as logging
-from oslo_utils import timeutils
 
 from crashdump_server.compute import instance_actions
+from crashdump_server.compute import memory_dumps
+from crashdump_server.compute import outcomes
 from crashdump_server.compute import rpcapi
 from crashdump_server.db import api as db_api
 from crashdump_server import exception
@@ -24,9 +25,11 @@ class ComputeManager:
 
     target = messaging.Target(version=rpcapi.LATEST_VERSION)
 
-    def __init__(self, host, driver):
+    def __init__(self, host, driver, conf=None):
         self.host = host
         self.driver = driver
+        self.memory_dumps = (memory_dumps.MemoryDumpAgent(host, driver, conf)
+                             if conf is not None else None)
 
     def sync_instances(self, context):
         """Store the driver's current servers as this host's servers."""
@@ -79,6 +82,17 @@ class ComputeManager:
         LOG.info('NMI delivered to server %(uuid)s (request %(req)s)',
                  {'uuid': instance_uuid, 'req': request_id})
 
+    def create_memory_dump(self, context, instance_uuid, dump_id,
+                           deadline=None):
+        """Start the memory dump ``dump_id`` (recorded by the API); its
+        outcome lands in the dump's record and the action's event."""
+        self.memory_dumps.start(context, instance_uuid, dump_id, deadline)
+
+    @messaging.expected_exceptions(exception.MemoryDumpFailed)
+    def delete_memory_dump(self, context, dump_id):
+        """Abort the dump if it is being created; remove file and record."""
+        self.memory_dumps.delete(context, dump_id)
+
     @messaging.expected_exceptions(exception.ConsoleNotAvailable,
                                    exception.InstanceNotFound,
                                    NotImplementedError)
@@ -93,17 +107,5 @@ class ComputeManager:
                        if int(tail_length) else [])
 
 
-def _check_deadline(deadline, request_id, host):
-    if deadline is None:
-        return
-    if timeutils.utcnow() > timeutils.normalize_time(
-            timeutils.parse_isotime(deadline)):
-        raise exception.RequestExpired(request_id=request_id,
-                                       deadline=deadline, host=host)
-
-
-def _details(exc):
-    """What the user reads in the event's details: Nova's convention."""
-    if isinstance(exc, exception.CrashdumpException):
-        return exc.message
-    return type(exc).__name__
+_check_deadline = outcomes.check_deadline
+_details = outcomes.details

@@ -5,6 +5,8 @@ Version history (server side in compute/manager.py; bump both together):
 * 1.0 - Base interface: sync_instances()
 * 1.1 - Add trigger_crash_dump(instance_uuid, deadline)
 * 1.2 - Add get_console_output(instance_uuid, tail_length), a call
+* 1.3 - Add create_memory_dump(instance_uuid, dump_id, deadline), a cast,
+  and delete_memory_dump(dump_id), a call
 
 The API sends a call only if the version cap allows it. The cap comes from
 ``[upgrade_levels] compute``: empty for none, a version, or ``auto`` for the
@@ -28,7 +30,8 @@ BINARY = 'crashdump-compute'
 BASE_VERSION = '1.0'
 TRIGGER_CRASH_DUMP_VERSION = '1.1'
 CONSOLE_OUTPUT_VERSION = '1.2'
-LATEST_VERSION = CONSOLE_OUTPUT_VERSION
+MEMORY_DUMP_VERSION = '1.3'
+LATEST_VERSION = MEMORY_DUMP_VERSION
 
 # How long an ``auto`` cap is trusted before the services table is read
 # again; agents upgraded meanwhile are noticed within this many seconds.
@@ -126,6 +129,41 @@ class ComputeAPI:
                               tail_length=tail_length)
         except messaging.MessagingTimeout:
             raise exception.ComputeAgentUnreachable(host=instance.host)
+
+    def can_dump_memory(self):
+        """True when the version cap lets the API send memory dumps."""
+        return self._client().can_send_version(MEMORY_DUMP_VERSION)
+
+    def create_memory_dump(self, context, instance, dump_id, deadline):
+        """Cast create_memory_dump to the agent of ``instance.host``.
+
+        Raises ComputeAgentUnreachable when the cast cannot be sent.
+        """
+        cctxt = self._client().prepare(
+            server=instance.host, version=MEMORY_DUMP_VERSION,
+            transport_options=messaging.TransportOptions(at_least_once=True))
+        try:
+            cctxt.cast(context, 'create_memory_dump',
+                       instance_uuid=instance.uuid, dump_id=dump_id,
+                       deadline=deadline)
+        except (messaging.MessagingException,
+                messaging.MessageUndeliverable) as exc:
+            LOG.error('Memory dump %(dump)s of server %(uuid)s could not be '
+                      'sent to the agent on %(host)s: %(exc)s',
+                      {'dump': dump_id, 'uuid': instance.uuid,
+                       'host': instance.host, 'exc': exc})
+            raise exception.ComputeAgentUnreachable(host=instance.host)
+
+    def delete_memory_dump(self, context, host, dump_id):
+        """Ask the agent on ``host`` to abort and delete a dump being
+        created; waits for it. Raises ComputeAgentUnreachable."""
+        cctxt = self._client().prepare(server=host,
+                                       version=MEMORY_DUMP_VERSION,
+                                       timeout=120)
+        try:
+            cctxt.call(context, 'delete_memory_dump', dump_id=dump_id)
+        except messaging.MessagingTimeout:
+            raise exception.ComputeAgentUnreachable(host=host)
 
     def sync_instances(self, context, host):
         """Ask the agent on ``host`` to report its servers again."""

@@ -7,12 +7,11 @@ an Error event once their deadline plus ``[DEFAULT]
 unanswered_request_grace`` has passed (see
 :meth:`crashdump_server.compute.api.API.close_unanswered_requests`).
 """
-import threading
-
 from oslo_log import log as logging
 
 from crashdump_server.compute import api as compute_api
 from crashdump_server import context as crashdump_context
+from crashdump_server import periodic
 
 LOG = logging.getLogger(__name__)
 
@@ -26,27 +25,26 @@ class UnansweredRequestCloser:
     def __init__(self, conf):
         self.interval = min(MAX_INTERVAL, conf.unanswered_request_grace)
         self._compute_api = compute_api.API(conf)
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name='crashdump-unanswered')
+        self._periodics = periodic.Periodics(
+            'crashdump-unanswered',
+            [(self.interval, self._close)])
 
     def start(self):
-        self._thread.start()
+        self._periodics.start()
         return self
 
     def stop(self):
-        self._stopping.set()
+        self._periodics.stop()
 
-    def _run(self):
+    def _close(self):
         context = crashdump_context.get_admin_context()
-        while not self._stopping.wait(self.interval):
-            try:
-                closed = self._compute_api.close_unanswered_requests(context)
-            except Exception:
-                # A database hiccup: the next look tries again.
-                LOG.exception('Looking for unanswered crash dump requests '
-                              'failed')
-                continue
-            if closed:
-                LOG.warning('Closed %d crash dump request(s) that no compute '
-                            'agent took up by their deadline', closed)
+        try:
+            closed = self._compute_api.close_unanswered_requests(context)
+        except Exception:
+            # A database hiccup: the next look tries again.
+            LOG.exception('Looking for unanswered crash dump requests '
+                          'failed')
+            return
+        if closed:
+            LOG.warning('Closed %d crash dump request(s) that no compute '
+                        'agent took up by their deadline', closed)

@@ -11,10 +11,11 @@ from crashdump_server.conf import fake
 from crashdump_server.conf import http_basic
 from crashdump_server.conf import ironic
 from crashdump_server.conf import libvirt
+from crashdump_server.conf import memory_dump
 from crashdump_server.conf import upgrade_levels
 
 CONF = cfg.CONF
 
 for _module in (api, default, fake, http_basic, ironic, libvirt,
-                upgrade_levels):
+                memory_dump, upgrade_levels):
     _module.register_opts(CONF)

@@ -10,6 +10,11 @@ opts = [
                     'vm_state, locked, host and outcome (delivered, '
                     'not_supported, not_running or not_implemented). '
                     'Without it the driver has no servers.'),
+    cfg.FloatOpt('memory_dump_seconds', default=0.0, min=0.0,
+                 help='How long the fake driver takes to write its small '
+                      'synthetic memory dump, reporting progress and '
+                      'honouring an abort meanwhile (tests of dumps being '
+                      'created).'),
 ]
 
 

@@ -5,6 +5,7 @@ from crashdump_server.conf import fake
 from crashdump_server.conf import http_basic
 from crashdump_server.conf import ironic
 from crashdump_server.conf import libvirt
+from crashdump_server.conf import memory_dump
 from crashdump_server.conf import upgrade_levels
 
 
@@ -12,6 +13,6 @@ def list_opts():
     """Return (group, options) pairs of crashdump's own options."""
     merged = {}
     for module in (default, api, fake, http_basic, ironic, libvirt,
-                   upgrade_levels):
+                   memory_dump, upgrade_levels):
         merged.update(module.list_opts())
     return list(merged.items())

@@ -133,11 +133,32 @@ def instance_get_all(project_id=None, name=None, limit=None,
                                    Instance.uuid == marker)
         try:
             return list(session.scalars(query))
-        except sa_exc.OperationalError as exc:
-            # SQLite and PostgreSQL reject an invalid regular expression
-            # only when the query runs; the API words the 400.
+        except (sa_exc.OperationalError, sa_exc.DataError) as exc:
+            # The database rejects an invalid regular expression only when
+            # the query runs; the API words the 400. Any other failure (a
+            # lost connection) is not the caller's pattern's fault.
+            if not (name and _refused_pattern(exc)):
+                raise
             raise exception.InvalidRegularExpression(pattern=name,
                                                      reason=exc.orig)
+
+
+# How each backend says that it refused a regular expression: SQLite runs
+# Python's re in a user-defined function; PostgreSQL answers SQLSTATE 2201B
+# (invalid_regular_expression); MySQL and MariaDB error 3685 and 1139.
+_SQLITE_FUNCTION_FAILED = 'user-defined function raised exception'
+_PG_INVALID_REGULAR_EXPRESSION = '2201B'
+_MYSQL_REGEXP_ERRORS = frozenset([1139, 3685])
+
+
+def _refused_pattern(exc):
+    """True when ``exc`` is the database refusing a regular expression."""
+    orig = exc.orig
+    if getattr(orig, 'sqlstate', None) == _PG_INVALID_REGULAR_EXPRESSION:
+        return True
+    if getattr(orig, 'args', None) and orig.args[0] in _MYSQL_REGEXP_ERRORS:
+        return True
+    return _SQLITE_FUNCTION_FAILED in str(orig)
 
 
 def instance_sync(host, records):

@@ -124,3 +124,39 @@ class Service(Base):
     report_count = sa.Column(sa.Integer, nullable=False, default=0)
     created_at = sa.Column(sa.DateTime, nullable=False)
     updated_at = sa.Column(sa.DateTime)
+
+
+class MemoryDump(Base):
+    """A host-side memory dump of a server (crashdump's own resource).
+
+    ``file_name`` is relative to ``[memory_dump] directory``, which may be
+    mounted at different paths on the agent's and the API's hosts.
+    """
+    __tablename__ = 'memory_dumps'
+    __table_args__ = (
+        sa.Index('memory_dumps_instance_uuid_idx', 'instance_uuid'),
+        sa.Index('memory_dumps_host_idx', 'host'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False, unique=True)
+    instance_uuid = sa.Column(sa.String(36), nullable=False)
+    project_id = sa.Column(sa.String(255))
+    user_id = sa.Column(sa.String(255))
+    host = sa.Column(sa.String(255), nullable=False)
+    # The instance action (memory_dump) that created it.
+    request_id = sa.Column(sa.String(255), nullable=False)
+    status = sa.Column(sa.String(16), nullable=False)
+    format = sa.Column(sa.String(32), nullable=False)
+    file_name = sa.Column(sa.String(255), nullable=False)
+    size = sa.Column(sa.BigInteger)
+    sha256 = sa.Column(sa.String(64))
+    progress = sa.Column(sa.Integer, nullable=False, default=0)
+    error = sa.Column(sa.Text)
+    # Whether an NMI follows the dump, and how that went ("Success", or
+    # the error's details).
+    trigger_after = sa.Column(sa.Boolean, nullable=False, default=False)
+    trigger_result = sa.Column(sa.Text)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    updated_at = sa.Column(sa.DateTime)
+    finished_at = sa.Column(sa.DateTime)

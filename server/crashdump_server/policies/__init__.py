@@ -11,6 +11,7 @@ from crashdump_server.policies import base
 from crashdump_server.policies import console_output
 from crashdump_server.policies import extended_server_attributes
 from crashdump_server.policies import instance_actions
+from crashdump_server.policies import memory_dumps
 from crashdump_server.policies import servers
 
 
@@ -22,4 +23,5 @@ def list_rules():
         extended_server_attributes.list_rules(),
         instance_actions.list_rules(),
         console_output.list_rules(),
+        memory_dumps.list_rules(),
     ))

@@ -47,6 +47,32 @@ class ComputeDriver:
         """
         raise NotImplementedError()
 
+    def guest_memory_bytes(self, instance):
+        """The guest's memory size in bytes (what a dump may take), or
+        None when the driver cannot tell."""
+        return None
+
+    def dump_memory(self, instance, path, dump_format, progress=None,
+                    abort=None):
+        """Write the guest's memory and vCPU registers to ``path``.
+
+        ``dump_format`` is one of compute.dump_formats.FORMATS. Blocks until
+        the file is complete. ``progress(percent)`` is called now and then
+        while it runs; when the ``abort`` event is set the driver stops the
+        dump and raises MemoryDumpAborted. Raises MemoryDumpNotSupported
+        when the backend cannot dump (or not in this format),
+        InstanceNotRunning, and MemoryDumpFailed for other failures. The
+        file at ``path`` may be left partial: the caller removes it.
+        """
+        raise exception.MemoryDumpNotSupported(
+            reason='the %s driver cannot dump guest memory'
+            % type(self).__name__)
+
+    def abort_memory_dump(self, instance):
+        """Stop a dump of ``instance`` that the backend still runs for an
+        agent that died; True if one was stopped. Never raises."""
+        return False
+
 
 def load(conf):
     """The driver named by ``[DEFAULT] compute_driver``, constructed."""

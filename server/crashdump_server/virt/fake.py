@@ -6,17 +6,26 @@ NMI is counted in memory and appended to ``<state_path>/fake-nmis.log``
 (one JSON line per NMI, with the server's uuid) so a test in another
 process can count too.
 """
+import hashlib
 import json
 import os
 import threading
+import time
 
 from oslo_utils import timeutils
 import yaml
 
+from crashdump_server.compute import dump_formats
 from crashdump_server.compute import vm_states
 from crashdump_server import exception
 from crashdump_server.virt import driver
 
+#: The size of the fake driver's synthetic memory dumps (and its guests).
+FAKE_DUMP_BYTES = 256 * 1024
+# A synthetic dump starts as a real one does, so format checks can run on it.
+_DUMP_HEADERS = {dump_formats.ELF: b'\x7fELF\x02\x01\x01',
+                 dump_formats.WIN_DMP: b'PAGEDU64'}
+_KDUMP_HEADER = b'makedumpfile\0\0\0\0'
 OUTCOMES = ('delivered', 'not_supported', 'not_running', 'not_implemented')
 _POWER = {vm_states.ACTIVE: vm_states.RUNNING,
           vm_states.PAUSED: vm_states.PAUSED_POWER,
@@ -133,3 +142,31 @@ class FakeDriver(driver.ComputeDriver):
                 log.write(json.dumps({'instance_uuid': instance.uuid,
                                       'at': timeutils.utcnow().isoformat()})
                           + '\n')
+
+    def guest_memory_bytes(self, instance):
+        return FAKE_DUMP_BYTES
+
+    def dump_memory(self, instance, path, dump_format, progress=None,
+                    abort=None):
+        """Write a small synthetic dump: the format's magic, then bytes
+        derived from the server's uuid; takes ``[fake]
+        memory_dump_seconds``."""
+        outcome = (instance.driver_info or {}).get('outcome', 'delivered')
+        if outcome == 'not_running':
+            raise exception.InstanceNotRunning(instance_id=instance.uuid)
+        if outcome in ('not_supported', 'not_implemented'):
+            raise exception.MemoryDumpNotSupported(
+                reason='the fake server %s has none' % instance.uuid)
+        header = _DUMP_HEADERS.get(dump_format, _KDUMP_HEADER)
+        block = hashlib.sha256(instance.uuid.encode()).digest() * 128
+        steps = 8
+        with open(path, 'wb') as dump:
+            dump.write(header)
+            for step in range(steps):
+                if abort is not None and abort.is_set():
+                    raise exception.MemoryDumpAborted(
+                        reason='it was deleted while being created')
+                dump.write(block * (FAKE_DUMP_BYTES // len(block) // steps))
+                if progress is not None:
+                    progress(100 * step // steps)
+                time.sleep(self.conf.fake.memory_dump_seconds / steps)

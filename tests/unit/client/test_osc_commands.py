@@ -33,7 +33,10 @@ class TestRegistration(osc_base.OpenStackTestCase):
             "server_crash-dump_list":
                 "crashdump_client.osc.v2.crash_dump:ListCrashDump",
             "server_crash-dump_show":
-                "crashdump_client.osc.v2.crash_dump:ShowCrashDump"},
+                "crashdump_client.osc.v2.crash_dump:ShowCrashDump",
+            **{"server_memory-dump_%s" % verb.lower():
+               "crashdump_client.osc.v2.memory_dump:%sMemoryDump" % verb
+               for verb in ("Create", "List", "Show", "Save", "Delete")}},
             commands)
 
     def test_compute_client_is_left_to_openstackclient(self):

@@ -7,6 +7,7 @@ import datetime
 import fixtures
 from oslo_config import fixture as config_fixture
 from oslo_utils import fixture as utils_fixture
+from sqlalchemy import exc as sa_exc
 import testtools
 
 from crashdump_server.conf import CONF
@@ -196,6 +197,28 @@ class InstanceGetAllTest(DbTestCase):
                                 db_api.instance_get_all, name='web-[')
         self.assertTrue(exc.message.startswith(
             'Invalid regular expression web-[:'), exc.message)
+
+    def test_database_failure_is_not_a_bad_pattern(self):
+        # A lost connection is the database's failure, not the caller's
+        # pattern: it must not become the API's 400.
+        lost = sa_exc.OperationalError(
+            'SELECT', {}, Exception('connection failed'))
+        self.useFixture(fixtures.MockPatch(
+            'sqlalchemy.orm.Session.scalars', side_effect=lost))
+        for name in ('web', None):
+            self.assertRaises(sa_exc.OperationalError,
+                              db_api.instance_get_all, name=name)
+
+    def test_postgresql_refused_pattern(self):
+        class PgError(Exception):
+            sqlstate = '2201B'
+        refused = sa_exc.DataError('SELECT', {}, PgError('invalid regex'))
+        self.useFixture(fixtures.MockPatch(
+            'sqlalchemy.orm.Session.scalars', side_effect=refused))
+        exc = self.assertRaises(exception.InvalidRegularExpression,
+                                db_api.instance_get_all, name='(?P<x>web)')
+        self.assertEqual('Invalid regular expression (?P<x>web): invalid '
+                         'regex', exc.message)
 
     def test_deleted_not_listed(self):
         db_api.instance_sync('h1', [])

@@ -12,7 +12,7 @@ from crashdump_server.db import models
 from tests.unit.server import test_db_api
 
 TABLES = {'instances', 'instance_actions', 'instance_actions_events',
-          'services'}
+          'services', 'memory_dumps'}
 
 
 def head_revision():

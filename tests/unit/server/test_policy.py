@@ -183,7 +183,9 @@ class TestDefaults(PolicyTestCase):
 
 class TestRulesInCode(unittest.TestCase):
     def test_names_and_check_strings_match_nova(self):
-        rules = {r.name: r.check_str for r in policies.list_rules()}
+        # crashdump's own resources have rules of their own prefix.
+        rules = {r.name: r.check_str for r in policies.list_rules()
+                 if not r.name.startswith('crashdump:')}
         self.assertEqual(dict(NOVA_DEFAULTS, **NOVA_BASE_DEFAULTS), rules)
 
     def test_no_duplicate_names(self):
@@ -192,7 +194,8 @@ class TestRulesInCode(unittest.TestCase):
 
     def test_api_rules_are_documented(self):
         api_rules = [r for r in policies.list_rules()
-                     if r.name not in NOVA_BASE_DEFAULTS]
+                     if r.name not in NOVA_BASE_DEFAULTS
+                     and not r.name.startswith('crashdump:')]
         self.assertEqual(len(NOVA_DEFAULTS), len(api_rules))
         for rule in api_rules:
             with self.subTest(rule=rule.name):

@@ -27,19 +27,9 @@ if [ ! -s "$cache/vmlinuz" ]; then
     mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
 fi
 
-init_version=1
-if [ ! -s "$cache/initramfs.img" ] ||
-    [ "$(cat "$cache/initramfs.version" 2>/dev/null)" != "$init_version" ]; then
-    busybox=$(command -v busybox) || die "busybox (busybox-static) is missing"
-    root=$(mktemp -d)
-    mkdir -p "$root"/bin "$root"/proc "$root"/sys "$root"/dev
-    cp "$busybox" "$root"/bin/busybox
-    for applet in sh mount echo sleep cat; do
-        ln -s busybox "$root/bin/$applet"
-    done
-    # Without unknown_nmi_panic an injected NMI only logs "Uhhuh. NMI
-    # received for unknown reason"; panic_on_io_nmi does not fire for it.
-    cat > "$root"/init <<'INIT'
+# Without unknown_nmi_panic an injected NMI only logs "Uhhuh. NMI
+# received for unknown reason"; panic_on_io_nmi does not fire for it.
+build_initramfs "$cache/initramfs.img" 1 sh mount echo sleep cat <<'INIT'
 #!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -48,11 +38,4 @@ echo "crashdump-guest: unknown_nmi_panic=$(cat /proc/sys/kernel/unknown_nmi_pani
 echo "crashdump-guest: ready"
 while true; do sleep 3600; done
 INIT
-    chmod +x "$root"/init
-    (cd "$root" && find . | busybox cpio -o -H newc 2>/dev/null) |
-        gzip -9 > "$cache/initramfs.img.tmp"
-    rm -rf "$root"
-    mv "$cache/initramfs.img.tmp" "$cache/initramfs.img"
-    echo "$init_version" > "$cache/initramfs.version"
-fi
 echo "$cache"

@@ -3,6 +3,7 @@
 # Usage:
 #   domain.sh define NAME [--uuid UUID] [--project P] [--user U] [--locked]
 #                         [--nova] [--panic-device] [--memory MIB]
+#                         [--vcpus N] [--initrd FILE] [--cmdline TEXT]
 #       Define a persistent domain of type 'qemu' (software emulation: works
 #       where /dev/kvm is missing or has no hardware behind it), booting the
 #       guest kernel directly, its serial console logged to
@@ -10,6 +11,8 @@
 #       crashdump's owner metadata (with --nova: Nova's <nova:owner> instead).
 #       --panic-device adds an ISA pvpanic device, so that with
 #       on_crash=preserve libvirt reports the panicked guest as crashed.
+#       --initrd boots another initramfs (build-marker-guest.sh's), --cmdline
+#       appends to the kernel command line.
 #       Prints the domain's UUID. Redefining an existing NAME replaces it.
 #   domain.sh start NAME [TIMEOUT]   start; wait until the guest is ready.
 #   domain.sh destroy NAME           power off (no error when it is off).
@@ -24,6 +27,7 @@ virsh_() { virsh -q -c "$LIBVIRT_URI" "$@"; }
 define() {
     local name=$1; shift
     local uuid='' project='' user='' locked='' nova='' panic='' memory=160
+    local vcpus=1 initrd=$CRASHDUMP_GUEST_CACHE/initramfs.img extra=
     while [ $# -gt 0 ]; do
         case $1 in
             --uuid) uuid=$2; shift ;;
@@ -33,12 +37,15 @@ define() {
             --nova) nova=1 ;;
             --panic-device) panic=1 ;;
             --memory) memory=$2; shift ;;
+            --vcpus) vcpus=$2; shift ;;
+            --initrd) initrd=$2; shift ;;
+            --cmdline) extra=$2; shift ;;
             *) die "unknown option $1" ;;
         esac
         shift
     done
     local cache=$CRASHDUMP_GUEST_CACHE log=$CRASHDUMP_GUEST_LOGS/$name.log
-    [ -s "$cache/vmlinuz" ] && [ -s "$cache/initramfs.img" ] ||
+    [ -s "$cache/vmlinuz" ] && [ -s "$initrd" ] ||
         die "no guest in $cache; run build-guest.sh first"
     mkdir -p "$CRASHDUMP_GUEST_LOGS"
     local meta=''
@@ -67,12 +74,12 @@ define() {
     $meta
   </metadata>
   <memory unit='MiB'>$memory</memory>
-  <vcpu>1</vcpu>
+  <vcpu>$vcpus</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$cache/vmlinuz</kernel>
-    <initrd>$cache/initramfs.img</initrd>
-    <cmdline>console=ttyS0 panic=0 quiet</cmdline>
+    <initrd>$initrd</initrd>
+    <cmdline>console=ttyS0 panic=0 quiet${extra:+ $extra}</cmdline>
   </os>
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>restart</on_reboot>
