@@ -28,6 +28,7 @@ LOG = logging.getLogger(__name__)
 # The version documents need no token, as in Nova.
 PUBLIC_PATHS = frozenset(['/', '/v2.1', '/v2.1/'])
 
+
 def is_public(req):
     """True for the paths anybody may read without a token."""
     return req.path_info in PUBLIC_PATHS
