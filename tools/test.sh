@@ -14,6 +14,9 @@ if [ "$(id -u)" -eq 0 ]; then
     bash tools/realparts/ironic/install.sh
     # RabbitMQ and PostgreSQL for the distributed mode.
     bash tools/realparts/distributed/install.sh
+    # Keystone (behind gunicorn, in its own venv) and memcached for the
+    # authentication tests.
+    bash tools/realparts/keystone/install.sh
 else
     log "not root: the functional tests need root for libvirt, QEMU and Ironic and will fail"
 fi

@@ -2,12 +2,12 @@
 
 An authentication strategy only establishes identity. It is WSGI middleware
 that, for a caller it accepts, sets the identity headers keystonemiddleware's
-``auth_token`` sets (:data:`IDENTITY_HEADERS`: ``X-User-Id``,
-``X-Project-Id``, ``X-Roles``, ``X-Domain-Id``, ``OpenStack-System-Scope``,
-``X-Service-Roles``...) and answers 401 for a caller it refuses. A strategy
-must remove any of these headers the client sent itself (see
-:func:`remove_identity_headers`). ``deploy.AUTH_STRATEGIES`` names each
-strategy's factory, called as ``factory(application, conf)``.
+``auth_token`` sets (``X-User-Id``, ``X-Project-Id``, ``X-Roles``,
+``X-Domain-Id``, ``OpenStack-System-Scope``, ``X-Service-Roles``...) and
+answers 401 for a caller it refuses. The client's own identity headers are
+gone before any strategy runs (:mod:`crashdump_server.api.identity`).
+``deploy.AUTH_STRATEGIES`` names each strategy's factory, called as
+``factory(application, conf)``.
 
 Below every strategy, :class:`RequestContextMiddleware` builds the
 :class:`crashdump_server.context.RequestContext` from those headers, the
@@ -27,30 +27,6 @@ LOG = logging.getLogger(__name__)
 
 # The version documents need no token, as in Nova.
 PUBLIC_PATHS = frozenset(['/', '/v2.1', '/v2.1/'])
-
-#: Headers that say who the caller is. keystonemiddleware's auth_token sets
-#: them after validating a token (and removes what the client sent);
-#: oslo.context's ``RequestContext.from_environ`` reads them.
-IDENTITY_HEADERS = (
-    'X-Identity-Status', 'X-Service-Identity-Status',
-    'X-User-Id', 'X-User', 'X-User-Name', 'X-User-Domain-Id',
-    'X-User-Domain-Name', 'X-Project-Id', 'X-Tenant-Id', 'X-Tenant',
-    'X-Project-Name', 'X-Tenant-Name', 'X-Project-Domain-Id',
-    'X-Project-Domain-Name', 'X-Domain-Id', 'X-Domain-Name',
-    'OpenStack-System-Scope', 'X-Roles', 'X-Role', 'X-Is-Admin-Project',
-    'X-Service-Token', 'X-Service-Roles', 'X-Service-User-Id',
-    'X-Service-User-Name', 'X-Service-User-Domain-Id',
-    'X-Service-User-Domain-Name', 'X-Service-Project-Id',
-    'X-Service-Project-Name', 'X-Service-Project-Domain-Id',
-    'X-Service-Project-Domain-Name', 'X-Service-Catalog',
-)
-
-
-def remove_identity_headers(req):
-    """Drop every identity header the client sent: only a strategy sets
-    them."""
-    for name in IDENTITY_HEADERS:
-        req.headers.pop(name, None)
 
 
 def is_public(req):
@@ -74,7 +50,6 @@ class NoAuth:
 
     @wsgi_wrapper.wsgify
     def __call__(self, req):
-        remove_identity_headers(req)
         if is_public(req):
             return req.get_response(self.application)
         user_id, sep, project_id = req.headers.get(

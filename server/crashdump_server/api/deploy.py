@@ -3,11 +3,15 @@
 Read bottom to top for the order a request meets them: request id first,
 the request log line, then the microversion, the fault wrapper (every
 unexpected error below it becomes a Nova error body that still carries the
-version headers), authentication (who is asking), the request context
+version headers), the removal of client-sent identity headers,
+authentication (who is asking), the request context
 built from what authentication established, and the router.
 """
 from crashdump_server.api import auth
 from crashdump_server.api import handler
+from crashdump_server.api import http_basic
+from crashdump_server.api import identity
+from crashdump_server.api import keystone
 from crashdump_server.api import middleware
 from crashdump_server.compute import api as compute_api
 from crashdump_server import exception
@@ -16,6 +20,8 @@ from crashdump_server import exception
 # that establishes who the caller is (see crashdump_server.api.auth).
 AUTH_STRATEGIES = {
     'noauth': auth.NoAuth,
+    'keystone': keystone.authenticate,
+    'http_basic': http_basic.HTTPBasic,
 }
 
 
@@ -39,6 +45,7 @@ def deploy(conf):
     application = handler.Router(conf, compute_api.API(conf))
     application = auth.RequestContextMiddleware(application)
     application = AUTH_STRATEGIES[conf.api.auth_strategy](application, conf)
+    application = identity.StripIdentityHeaders(application)
     application = middleware.FaultWrapper(application)
     application = middleware.Microversion(application)
     application = middleware.RequestLog(application)

@@ -12,8 +12,16 @@ opts = [
     cfg.StrOpt('auth_strategy', default='noauth',
                choices=[('noauth', 'trust the X-Auth-Token header '
                                    '"<user>:<project>"; development and '
-                                   'demos only, loopback only')],
-               help='How the API authenticates requests.'),
+                                   'demos only, loopback only'),
+                        ('keystone', 'validate Keystone tokens with '
+                                     'keystonemiddleware\'s auth_token, '
+                                     'configured in [keystone_authtoken]'),
+                        ('http_basic', 'HTTP basic authentication against '
+                                       'the files of [http_basic], for '
+                                       'sites without Keystone')],
+               help='How the API authenticates requests. Whatever the '
+                    'strategy, identity headers sent by clients '
+                    '(X-Roles, X-Project-Id...) are removed first.'),
     cfg.BoolOpt('allow_noauth_on_public_address', default=False,
                 help='Allow auth_strategy=noauth on an address other than '
                      'loopback. With noauth anybody who reaches the port is '

@@ -4,10 +4,10 @@ The history is how a user learns whether a crash dump reached the guest:
 the ``trigger_crash_dump`` action and its ``compute_trigger_crash_dump``
 event with result Success or Error.
 
-Names, default check strings and scope types are Nova 34's. Nova links
-``list`` and ``show`` to the older rule ``os_compute_api:os-instance-actions``
-as their ``deprecated_rule``; crashdump never had that rule, so it neither
-registers it nor links to it.
+Names, default check strings, scope types and deprecated rules are Nova
+34's: ``list`` and ``show`` name the older rule
+``os_compute_api:os-instance-actions`` as their ``deprecated_rule``, which
+counts only with ``[oslo_policy] enforce_new_defaults = false``.
 
 Every check is made against ``{'project_id': <server's project>}``.
 ``EVENTS`` and ``EVENTS_DETAILS`` are consulted only after ``SHOW`` passed,
@@ -24,6 +24,13 @@ SHOW = _PREFIX + 'show'
 EVENTS = _PREFIX + 'events'
 EVENTS_DETAILS = _PREFIX + 'events:details'
 
+# Nova 34's old rule for the whole history (deprecated since its 21.0.0).
+_DEPRECATED = policy.DeprecatedRule(
+    name='os_compute_api:os-instance-actions',
+    check_str='is_admin:True or project_id:%(project_id)s',
+    deprecated_reason='Split into the list, show and events rules.',
+    deprecated_since='21.0.0')
+
 _LIST = {'method': 'GET', 'path': '/servers/{server_id}/os-instance-actions'}
 _SHOW = {'method': 'GET',
          'path': '/servers/{server_id}/os-instance-actions/{request_id}'}
@@ -34,13 +41,15 @@ rules = [
         check_str=base.PROJECT_READER_OR_ADMIN,
         description='List the actions recorded for a server, newest first.',
         operations=[_LIST],
-        scope_types=base.PROJECT_SCOPE),
+        scope_types=base.PROJECT_SCOPE,
+        deprecated_rule=_DEPRECATED),
     policy.DocumentedRuleDefault(
         name=SHOW,
         check_str=base.PROJECT_READER_OR_ADMIN,
         description='Show one action of a server, found by its request id.',
         operations=[_SHOW],
-        scope_types=base.PROJECT_SCOPE),
+        scope_types=base.PROJECT_SCOPE,
+        deprecated_rule=_DEPRECATED),
     policy.DocumentedRuleDefault(
         name=EVENTS,
         check_str=base.ADMIN,

@@ -9,6 +9,7 @@ import webob
 
 from crashdump_server.api import auth
 from crashdump_server.api import deploy
+from crashdump_server.api import identity
 from crashdump_server.api import wsgi_wrapper
 from crashdump_server import policy
 from tests.lib import embedded
@@ -146,7 +147,7 @@ class HeaderStrategy:
 
     @wsgi_wrapper.wsgify
     def __call__(self, req):
-        auth.remove_identity_headers(req)
+        identity.strip(req.environ)
         user = req.headers.get('X-Test-User')
         if user:
             req.headers['X-User-Id'] = user
