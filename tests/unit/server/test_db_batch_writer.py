@@ -83,19 +83,22 @@ class BatchWriterTest(testtools.TestCase):
         def refuse(connection):
             raise exception.InstanceActionNotFound(request_id='r',
                                                    instance_uuid='u')
-        errors = []
-
-        def run(work):
-            try:
-                engine.core_write(work)
-            except Exception as exc:
-                errors.append(exc)
-        self.run_together(run, [self.insert('a'), refuse, self.insert('b')])
+        errors = self.run_together([self.insert('a'), refuse,
+                                    self.insert('b')])
         self.assertEqual(['a', 'b'], hosts())
         self.assertEqual([exception.InstanceActionNotFound],
                          [type(e) for e in errors])
 
     def test_a_statement_the_database_refuses_fails_only_its_write(self):
+        # The same (host, binary) twice: the second breaks the unique key.
+        errors = self.run_together([self.insert('a'), self.insert('dup'),
+                                    self.insert('dup'), self.insert('b')])
+        self.assertEqual(['a', 'b', 'dup'], hosts())
+        self.assertEqual([sa.exc.IntegrityError], [type(e) for e in errors])
+
+    def run_together(self, works):
+        """Queue ``works`` in order while the writer is held, let them
+        run as one batch; returns the exceptions they raised."""
         errors = []
 
         def run(work):
@@ -103,13 +106,6 @@ class BatchWriterTest(testtools.TestCase):
                 engine.core_write(work)
             except Exception as exc:
                 errors.append(exc)
-        # The same (host, binary) twice: the second breaks the unique key.
-        self.run_together(run, [self.insert('a'), self.insert('dup'),
-                                self.insert('dup'), self.insert('b')])
-        self.assertEqual(['a', 'b', 'dup'], hosts())
-        self.assertEqual([sa.exc.IntegrityError], [type(e) for e in errors])
-
-    def run_together(self, run, works):
         gate, first = self.hold_writer()
         threads = []
         try:
@@ -121,3 +117,4 @@ class BatchWriterTest(testtools.TestCase):
             gate.set()
         for thread in [first] + threads:
             thread.join(10)
+        return errors
