@@ -66,6 +66,17 @@ wait_until() {
 
 pid_gone() { ! pid_alive "$1"; }
 
+pid_status() {
+    # pid_status FILE: print "running (pid N)" or "stopped"; the status of
+    # a service script's `status` command (3 when stopped, as LSB says).
+    if pid_alive "$1"; then
+        echo "running (pid $(cat "$1"))"
+    else
+        echo stopped
+        return 3
+    fi
+}
+
 stop_pid() {
     # stop_pid FILE [SECONDS]: SIGTERM the process FILE names, wait for it
     # to go (default 10 s), then SIGKILL it; remove FILE. Nothing to do

@@ -129,8 +129,7 @@ stop)
     stop_pid "$pid_file"
     ;;
 status)
-    pid_alive "$pid_file" && echo "running (pid $(cat "$pid_file"))" || {
-        echo stopped; exit 3; }
+    pid_status "$pid_file"
     ;;
 *)
     die "unknown command $cmd"

@@ -64,6 +64,14 @@ raw_env = ['OS_KEYSTONE_CONFIG_FILES=$state/keystone.conf']
 CONF
 }
 
+keystone_answers() {
+    # keystone_answers URL: true once Keystone lists its stable v3 API;
+    # dies when Keystone exited.
+    pid_alive "$pid_file" ||
+        die "Keystone exited: $(tail -20 "$state/gunicorn.out" "$state/gunicorn.log" "$state/keystone.log" 2>/dev/null)"
+    curl -fsS "$1/v3" 2>/dev/null | grep -q '"stable"'
+}
+
 manage() {
     "$CRASHDUMP_KEYSTONE_VENV/bin/keystone-manage" \
         --config-file "$state/keystone.conf" "$@" >>"$state/manage.log" 2>&1 ||
@@ -93,19 +101,13 @@ start)
     (cd "$state" && exec "$CRASHDUMP_KEYSTONE_VENV/bin/gunicorn" \
         >"$state/gunicorn.out" 2>&1) &
     echo $! > "$pid_file"
-    for _ in $(seq 300); do
-        if ! pid_alive "$pid_file"; then
-            die "Keystone exited: $(tail -20 "$state/gunicorn.out" "$state/gunicorn.log" "$state/keystone.log" 2>/dev/null)"
-        fi
-        if curl -fsS "$url/v3" 2>/dev/null | grep -q '"stable"'; then
-            "$CRASHDUMP_KEYSTONE_VENV/bin/python" "$KEYSTONE_SCRIPTS_DIR/users.py" \
-                "$url/v3" "$admin_password" >>"$state/users.log" 2>&1 ||
-                die "creating the test users failed: $(tail -5 "$state/users.log")"
-            log "Keystone answers at $url/v3 (pid $(cat "$pid_file"))"
-            exit 0
-        fi
-        sleep 0.2
-    done
+    if wait_until 60 keystone_answers "$url"; then
+        "$CRASHDUMP_KEYSTONE_VENV/bin/python" "$KEYSTONE_SCRIPTS_DIR/users.py" \
+            "$url/v3" "$admin_password" >>"$state/users.log" 2>&1 ||
+            die "creating the test users failed: $(tail -5 "$state/users.log")"
+        log "Keystone answers at $url/v3 (pid $(cat "$pid_file"))"
+        exit 0
+    fi
     stop_pid "$pid_file"
     die "Keystone did not answer within 60 s: $(tail -20 "$state/gunicorn.log" "$state/keystone.log" 2>/dev/null)"
     ;;
@@ -113,8 +115,7 @@ stop)
     stop_pid "$pid_file"
     ;;
 status)
-    pid_alive "$pid_file" && echo "running (pid $(cat "$pid_file"))" || {
-        echo stopped; exit 3; }
+    pid_status "$pid_file"
     ;;
 *)
     die "unknown command $cmd"
