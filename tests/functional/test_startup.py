@@ -160,6 +160,26 @@ class TestConfigurationFile(StartupTestCase):
             '''), 'db', 'sync')
         self.assertEqual(0, result.returncode, result.stderr)
 
+    def test_auth_plugin_options_are_known(self):
+        # keystoneauth1 registers a plugin's options (auth_url, username...)
+        # only when auth_token loads the plugin its auth_type names.
+        section = textwrap.dedent('''
+            [keystone_authtoken]
+            auth_type = password
+            auth_url = http://127.0.0.1:5000/v3
+            username = crashdump
+            password = secret
+            user_domain_name = Default
+            project_name = service
+            project_domain_name = Default
+            ''')
+        result = self.run_script('crashdump-manage', '--config-file',
+                                 self.config(section), 'db', 'sync')
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.all_refuses(section + 'auth_urll = http://x\n',
+                         'unknown option [keystone_authtoken] auth_urll',
+                         'did you mean auth_url?')
+
     def test_bad_values(self):
         for extra, words in (
                 ('[DEFAULT]\ncompute_driver = vmware\n',

@@ -12,6 +12,8 @@ from importlib import metadata
 import os
 import re
 
+from keystoneauth1 import exceptions as ks_exceptions
+from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 import stevedore
 
@@ -126,6 +128,7 @@ def check_unknown(conf):
         cfg.ConfigParser(path, sections).parse()
         for section, options in sections.items():
             group = 'DEFAULT' if section == 'DEFAULT' else section
+            _add_auth_plugin_options(known, group, options)
             if group not in known:
                 raise exception.ConfigError(reason=(
                     'unknown section [%s] in %s%s; correct or remove it' % (
@@ -136,6 +139,32 @@ def check_unknown(conf):
                         'unknown option [%s] %s in %s%s; correct or remove '
                         'it' % (section, option, path,
                                 _did_you_mean(option, known[group]))))
+
+
+# keystoneauth1 registers an auth plugin's options (auth_url, username...)
+# only when the plugin is loaded, from the section's auth_type (or its old
+# name auth_plugin): keystonemiddleware's [keystone_authtoken] and any
+# section read through keystoneauth1 do so.
+_AUTH_TYPE_NAMES = ('auth_type', 'auth_plugin')
+
+
+def _add_auth_plugin_options(known, group, options):
+    """Add to ``known`` the options of the keystoneauth1 plugin that
+    ``options`` (a parsed section) names, if any."""
+    plugin = next((options[name][-1] for name in _AUTH_TYPE_NAMES
+                   if options.get(name)), None)
+    if plugin is None or group not in known:
+        return
+    try:
+        plugin_opts = ks_loading.get_auth_plugin_conf_options(plugin)
+    except ks_exceptions.NoMatchingPlugin:
+        # The value itself is wrong; the section's reader says so.
+        return
+    for opt in plugin_opts + ks_loading.get_auth_common_conf_options():
+        known[group].add(opt.dest)
+        known[group].add(opt.name)
+        for old in opt.deprecated_opts:
+            known[group].add(old.name or opt.name)
 
 
 def _did_you_mean(word, choices):
