@@ -160,6 +160,17 @@ class TestConfigurationFile(StartupTestCase):
             '''), 'db', 'sync')
         self.assertEqual(0, result.returncode, result.stderr)
 
+    def test_retired_option_is_accepted_with_a_warning(self):
+        # Files written for Nova before oslo.policy 6 still say it.
+        result = self.run_script('crashdump-manage', '--config-file',
+                                 self.config('''
+            [oslo_policy]
+            enforce_scope = false
+            '''), 'db', 'sync')
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertIn('[oslo_policy] enforce_scope', result.stderr)
+        self.assertIn('has no effect', result.stderr)
+
     def test_auth_plugin_options_are_known(self):
         # keystoneauth1 registers a plugin's options (auth_url, username...)
         # only when auth_token loads the plugin its auth_type names.

@@ -27,6 +27,15 @@ NAMESPACES = ('crashdump', 'oslo.db', 'oslo.messaging', 'oslo.log',
               'keystonemiddleware.auth_token')
 
 
+# Options that files written for earlier releases still carry, and that
+# the libraries crashdump runs with no longer have: accepted with a
+# warning, as Nova 34 accepts them, rather than refused as typos.
+RETIRED = {
+    ('oslo_policy', 'enforce_scope'):
+        'oslo.policy 6 always checks scope types (as under Nova 34)',
+}
+
+
 def _location(exc):
     """The file a bad value came from, as oslo.config's message says
     (get_location would read the bad value again)."""
@@ -121,7 +130,9 @@ def config_files(conf):
 
 def check_unknown(conf):
     """Raises ConfigError for a section or option no part of crashdump
-    reads (a typo such as ``servers_flie``)."""
+    reads (a typo such as ``servers_flie``); returns a warning for each
+    RETIRED option the files still set."""
+    warnings = []
     known = _known(conf)
     for path in config_files(conf):
         sections = {}
@@ -134,11 +145,17 @@ def check_unknown(conf):
                     'unknown section [%s] in %s%s; correct or remove it' % (
                         section, path, _did_you_mean(section, known))))
             for option in options:
+                if (group, option) in RETIRED:
+                    warnings.append('[%s] %s in %s has no effect: %s; '
+                                    'remove it' % (section, option, path,
+                                                   RETIRED[group, option]))
+                    continue
                 if option not in known[group]:
                     raise exception.ConfigError(reason=(
                         'unknown option [%s] %s in %s%s; correct or remove '
                         'it' % (section, option, path,
                                 _did_you_mean(option, known[group]))))
+    return warnings
 
 
 # keystoneauth1 registers an auth plugin's options (auth_url, username...)
@@ -182,7 +199,9 @@ def check_config_file_given(conf):
 
 
 def check_all(conf):
-    """Every check above, in the order an operator would fix them."""
+    """Every check above, in the order an operator would fix them; returns
+    the warnings to log once logging is set up."""
     check_config_file_given(conf)
-    check_unknown(conf)
+    warnings = check_unknown(conf)
     check_values(conf)
+    return warnings
