@@ -162,14 +162,20 @@ class TestConfigurationFile(StartupTestCase):
 
     def test_retired_option_is_accepted_with_a_warning(self):
         # Files written for Nova before oslo.policy 6 still say it.
+        log_file = os.path.join(self.workdir, 'crashdump.log')
         result = self.run_script('crashdump-manage', '--config-file',
                                  self.config('''
+            [DEFAULT]
+            log_file = %s
             [oslo_policy]
             enforce_scope = false
-            '''), 'db', 'sync')
+            ''' % log_file), 'db', 'sync')
         self.assertEqual(0, result.returncode, result.stderr)
-        self.assertIn('[oslo_policy] enforce_scope', result.stderr)
-        self.assertIn('has no effect', result.stderr)
+        with open(log_file) as log:
+            text = log.read()
+        self.assertIn('WARNING', text)
+        self.assertIn('[oslo_policy] enforce_scope', text)
+        self.assertIn('has no effect', text)
 
     def test_auth_plugin_options_are_known(self):
         # keystoneauth1 registers a plugin's options (auth_url, username...)
