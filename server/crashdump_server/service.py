@@ -44,7 +44,7 @@ def prepare_service(argv=None, default_config_files=None, description=None):
     except cfg.Error as exc:
         raise exception.ConfigError(
             reason='%s; correct the configuration file' % exc)
-    check.check_all(CONF)
+    warnings = check.check_all(CONF)
     try:
         logging.setup(CONF, 'crashdump')
     except OSError as exc:
@@ -52,6 +52,8 @@ def prepare_service(argv=None, default_config_files=None, description=None):
             reason='cannot write the log file %s: %s; check [DEFAULT] '
                    'log_file and log_dir' % (
                        exc.filename or CONF.log_file, exc.strerror or exc))
+    for warning in warnings:
+        LOG.warning(warning)
     return CONF
 
 

@@ -160,6 +160,43 @@ class TestConfigurationFile(StartupTestCase):
             '''), 'db', 'sync')
         self.assertEqual(0, result.returncode, result.stderr)
 
+    def test_retired_option_is_accepted_with_a_warning(self):
+        # Files written for Nova before oslo.policy 6 still say it.
+        log_file = os.path.join(self.workdir, 'crashdump.log')
+        result = self.run_script('crashdump-manage', '--config-file',
+                                 self.config('''
+            [DEFAULT]
+            log_file = %s
+            [oslo_policy]
+            enforce_scope = false
+            ''' % log_file), 'db', 'sync')
+        self.assertEqual(0, result.returncode, result.stderr)
+        with open(log_file) as log:
+            text = log.read()
+        self.assertIn('WARNING', text)
+        self.assertIn('[oslo_policy] enforce_scope', text)
+        self.assertIn('has no effect', text)
+
+    def test_auth_plugin_options_are_known(self):
+        # keystoneauth1 registers a plugin's options (auth_url, username...)
+        # only when auth_token loads the plugin its auth_type names.
+        section = textwrap.dedent('''
+            [keystone_authtoken]
+            auth_type = password
+            auth_url = http://127.0.0.1:5000/v3
+            username = crashdump
+            password = secret
+            user_domain_name = Default
+            project_name = service
+            project_domain_name = Default
+            ''')
+        result = self.run_script('crashdump-manage', '--config-file',
+                                 self.config(section), 'db', 'sync')
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.all_refuses(section + 'auth_urll = http://x\n',
+                         'unknown option [keystone_authtoken] auth_urll',
+                         'did you mean auth_url?')
+
     def test_bad_values(self):
         for extra, words in (
                 ('[DEFAULT]\ncompute_driver = vmware\n',

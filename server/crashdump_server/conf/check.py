@@ -12,6 +12,8 @@ from importlib import metadata
 import os
 import re
 
+from keystoneauth1 import exceptions as ks_exceptions
+from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 import stevedore
 
@@ -23,6 +25,15 @@ from crashdump_server import exception
 NAMESPACES = ('crashdump', 'oslo.db', 'oslo.messaging', 'oslo.log',
               'oslo.policy', 'oslo.middleware',
               'keystonemiddleware.auth_token')
+
+
+# Options that files written for earlier releases still carry, and that
+# the libraries crashdump runs with no longer have: accepted with a
+# warning, as Nova 34 accepts them, rather than refused as typos.
+RETIRED = {
+    ('oslo_policy', 'enforce_scope'):
+        'oslo.policy 6 always checks scope types (as under Nova 34)',
+}
 
 
 def _location(exc):
@@ -119,23 +130,58 @@ def config_files(conf):
 
 def check_unknown(conf):
     """Raises ConfigError for a section or option no part of crashdump
-    reads (a typo such as ``servers_flie``)."""
+    reads (a typo such as ``servers_flie``); returns a warning for each
+    RETIRED option the files still set."""
+    warnings = []
     known = _known(conf)
     for path in config_files(conf):
         sections = {}
         cfg.ConfigParser(path, sections).parse()
         for section, options in sections.items():
             group = 'DEFAULT' if section == 'DEFAULT' else section
+            _add_auth_plugin_options(known, group, options)
             if group not in known:
                 raise exception.ConfigError(reason=(
                     'unknown section [%s] in %s%s; correct or remove it' % (
                         section, path, _did_you_mean(section, known))))
             for option in options:
+                if (group, option) in RETIRED:
+                    warnings.append('[%s] %s in %s has no effect: %s; '
+                                    'remove it' % (section, option, path,
+                                                   RETIRED[group, option]))
+                    continue
                 if option not in known[group]:
                     raise exception.ConfigError(reason=(
                         'unknown option [%s] %s in %s%s; correct or remove '
                         'it' % (section, option, path,
                                 _did_you_mean(option, known[group]))))
+    return warnings
+
+
+# keystoneauth1 registers an auth plugin's options (auth_url, username...)
+# only when the plugin is loaded, from the section's auth_type (or its old
+# name auth_plugin): keystonemiddleware's [keystone_authtoken] and any
+# section read through keystoneauth1 do so.
+_AUTH_TYPE_NAMES = ('auth_type', 'auth_plugin')
+
+
+def _add_auth_plugin_options(known, group, options):
+    """Add to ``known`` the options of the keystoneauth1 plugin that
+    ``options`` (a parsed section) names, if any."""
+    plugin = next((options[name][-1] for name in _AUTH_TYPE_NAMES
+                   if options.get(name)), None)
+    if plugin is None or group not in known:
+        return
+    try:
+        plugin_opts = ks_loading.get_auth_plugin_conf_options(plugin)
+    except ks_exceptions.NoMatchingPlugin:
+        # The value itself is wrong; the section's reader says so.
+        return
+    for opt in plugin_opts + ks_loading.get_auth_common_conf_options():
+        known[group].add(opt.dest)
+        known[group].add(opt.name)
+        for old in opt.deprecated_opts:
+            known[group].add(old.name or opt.name)
 
 
 def _did_you_mean(word, choices):
@@ -153,7 +199,9 @@ def check_config_file_given(conf):
 
 
 def check_all(conf):
-    """Every check above, in the order an operator would fix them."""
+    """Every check above, in the order an operator would fix them; returns
+    the warnings to log once logging is set up."""
     check_config_file_given(conf)
-    check_unknown(conf)
+    warnings = check_unknown(conf)
     check_values(conf)
+    return warnings
