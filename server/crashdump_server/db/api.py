@@ -3,8 +3,7 @@
 Each function opens its own transaction (through
 :mod:`crashdump_server.db.engine`) and returns rows that stay usable after
 it closes. Writes on the hot path (action and event records) are single
-Core statements, and on SQLite one writer thread commits many requests'
-writes together (:func:`crashdump_server.db.engine.core_write`).
+Core statements (:func:`crashdump_server.db.engine.core_write`).
 
 The layer knows nothing of HTTP: a missing row raises the NotFound the API
 answers with, and a query the database refuses raises
