@@ -4,7 +4,6 @@
 the API through the Keystone catalog with password auth."""
 import os
 import re
-import shutil
 import tempfile
 import urllib.error
 import urllib.request
@@ -85,12 +84,9 @@ class DistributedKeystoneTest(base.FunctionalTestCase):
         try:
             if cls.service_id:
                 cls.keystone.unregister(cls.service_id)
-            for process in cls.processes:
-                process.stop()
-            cls.backends.stop()
         finally:
-            shutil.rmtree(cls.home, ignore_errors=True)
-            shutil.rmtree(cls.workdir, ignore_errors=True)
+            processes.stop_stack(cls.processes, cls.backends, cls.home,
+                                 cls.workdir)
 
     @classmethod
     def tearDownClass(cls):

@@ -8,6 +8,7 @@ interpreter, logs to a file in its own directory, and is stopped by pid.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -60,6 +61,18 @@ def manage(config, *args):
             ' '.join(argv + list(args)), result.returncode, result.stdout,
             result.stderr))
     return result.stdout
+
+
+def stop_stack(processes, backends, *directories):
+    """Stop ``processes`` (in order), then the broker and database that
+    ``backends`` started, and remove ``directories`` whatever happens."""
+    try:
+        for process in processes:
+            process.stop()
+        backends.stop()
+    finally:
+        for directory in directories:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 class CrashdumpProcess:

@@ -20,7 +20,6 @@ closes the recorded action with an Error event.
 """
 import os
 import re
-import shutil
 import tempfile
 import time
 
@@ -148,13 +147,8 @@ class DistributedModeTest(base.FunctionalTestCase):
 
     @classmethod
     def _stop_everything(cls):
-        try:
-            for process in cls.processes:
-                process.stop()
-            cls.backends.stop()
-        finally:
-            shutil.rmtree(cls.home, ignore_errors=True)
-            shutil.rmtree(cls.workdir, ignore_errors=True)
+        processes.stop_stack(cls.processes, cls.backends, cls.home,
+                             cls.workdir)
 
     @classmethod
     def tearDownClass(cls):
