@@ -9,6 +9,7 @@ from crashdump_server.conf import check
 from crashdump_server.conf import CONF
 from crashdump_server.db import api as db_api
 from crashdump_server import exception
+from crashdump_server import logs
 from crashdump_server import rpc
 
 LOG = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def prepare_service(argv=None, default_config_files=None, description=None):
             reason='cannot write the log file %s: %s; check [DEFAULT] '
                    'log_file and log_dir' % (
                        exc.filename or CONF.log_file, exc.strerror or exc))
+    logs.hand_off()
     for warning in warnings:
         LOG.warning(warning)
     return CONF
@@ -72,6 +74,7 @@ def refuse_start(program, exc):
     """Say why ``program`` cannot start, in one line on stderr, and exit 1
     at once: threads a library started must not keep the process (and
     its port) alive."""
+    logs.flush()
     sys.stdout.flush()
     # One line, even when a library's message (YAML's) spans several.
     sys.stderr.write('%s: %s\n' % (program, ' '.join(str(exc).split())))

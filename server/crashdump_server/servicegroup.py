@@ -5,7 +5,11 @@ seconds; a service whose last one is older than ``[DEFAULT]
 service_down_time`` is considered down, as Nova's database service group
 driver (``servicegroup/drivers/db.py``) judges it.
 """
+import threading
+
 from oslo_utils import timeutils
+
+from crashdump_server.db import api as db_api
 
 
 class API:
@@ -13,6 +17,9 @@ class API:
 
     def __init__(self, conf):
         self._conf = conf
+        # (binary, host) -> the services row last read while it was up.
+        self._seen_up = {}
+        self._lock = threading.Lock()
 
     def service_is_up(self, service, now=None):
         """True when ``service`` (a services row) beat within
@@ -27,3 +34,29 @@ class API:
         now = now or timeutils.utcnow()
         elapsed = (now - heartbeat).total_seconds()
         return abs(elapsed) <= self._conf.service_down_time
+
+    def host_service(self, binary, host):
+        """``(row, is_up)`` for the ``binary`` service of ``host``; row is
+        None when no such service ever ran.
+
+        A heartbeat only moves forward, so while the row last read would
+        still be judged up, a fresh read could only say up too: that row
+        answers without a query (the trigger path asks this per request).
+        A row judged down is read again every time.
+        """
+        key = (binary, host)
+        with self._lock:
+            row = self._seen_up.get(key)
+        if row is not None and self.service_is_up(row):
+            return row, True
+        rows = db_api.services_get(binary, hosts=[host])
+        if not rows:
+            return None, False
+        row = rows[0]
+        is_up = self.service_is_up(row)
+        with self._lock:
+            if is_up:
+                self._seen_up[key] = row
+            else:
+                self._seen_up.pop(key, None)
+        return row, is_up

@@ -48,21 +48,20 @@ class NoAuth:
     def __init__(self, application, conf):
         self.application = application
 
-    @wsgi_wrapper.wsgify
-    def __call__(self, req):
-        if is_public(req):
-            return req.get_response(self.application)
-        user_id, sep, project_id = req.headers.get(
-            'X-Auth-Token', '').partition(':')
-        if not (user_id and sep and project_id):
-            raise exception.Unauthorized(self.MESSAGE)
-        roles = ['member', 'reader']
-        if user_id == 'admin':
-            roles.insert(0, 'admin')
-        req.headers['X-User-Id'] = user_id
-        req.headers['X-Project-Id'] = project_id
-        req.headers['X-Roles'] = ','.join(roles)
-        return req.get_response(self.application)
+    @wsgi_wrapper.middleware
+    def __call__(self, req, start_response):
+        if not is_public(req):
+            user_id, sep, project_id = req.environ.get(
+                'HTTP_X_AUTH_TOKEN', '').partition(':')
+            if not (user_id and sep and project_id):
+                raise exception.Unauthorized(self.MESSAGE)
+            roles = ['member', 'reader']
+            if user_id == 'admin':
+                roles.insert(0, 'admin')
+            req.environ.update({'HTTP_X_USER_ID': user_id,
+                                'HTTP_X_PROJECT_ID': project_id,
+                                'HTTP_X_ROLES': ','.join(roles)})
+        return self.application(req.environ, start_response)
 
 
 class RequestContextMiddleware:
@@ -75,8 +74,8 @@ class RequestContextMiddleware:
     def __init__(self, application):
         self.application = application
 
-    @wsgi_wrapper.wsgify
-    def __call__(self, req):
+    @wsgi_wrapper.middleware
+    def __call__(self, req, start_response):
         context = crashdump_context.RequestContext.from_environ(req.environ)
         if context.user_id is None:
             if not is_public(req):
@@ -85,7 +84,7 @@ class RequestContextMiddleware:
         else:
             context.is_admin = policy.check_is_admin(context)
             req.context = context
-        return req.get_response(self.application)
+        return self.application(req.environ, start_response)
 
 
 def is_loopback(host):

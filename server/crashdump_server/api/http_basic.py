@@ -214,10 +214,10 @@ class HTTPBasic:
         return exception.Unauthorized(
             message, headers=[('WWW-Authenticate', header)])
 
-    @wsgi_wrapper.wsgify
-    def __call__(self, req):
+    @wsgi_wrapper.middleware
+    def __call__(self, req, start_response):
         if auth.is_public(req):
-            return req.get_response(self.application)
+            return self.application(req.environ, start_response)
         credentials = parse_authorization(req.headers.get('Authorization'))
         if credentials is None:
             raise self._unauthorized(
@@ -237,4 +237,4 @@ class HTTPBasic:
                 'mapping file; ask the operator to add them.' % user)
         project, roles = entry
         identity.confirm(req.environ, user, user, project, roles)
-        return req.get_response(self.application)
+        return self.application(req.environ, start_response)

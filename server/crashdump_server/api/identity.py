@@ -7,8 +7,6 @@ that language, so one context path serves them all. The price is that a
 client could send those headers itself: :class:`StripIdentityHeaders`
 removes them from every request before any strategy runs.
 """
-from crashdump_server.api import wsgi_wrapper
-
 # Exact names (WSGI environ keys) and prefixes of the headers auth_token
 # sets or oslo.context reads, old and new spellings. X-Service-Token is
 # not among them: it is a token the client sends for auth_token to check.
@@ -63,7 +61,6 @@ class StripIdentityHeaders:
     def __init__(self, application):
         self.application = application
 
-    @wsgi_wrapper.wsgify
-    def __call__(self, req):
-        strip(req.environ)
-        return req.get_response(self.application)
+    def __call__(self, environ, start_response):
+        strip(environ)
+        return self.application(environ, start_response)

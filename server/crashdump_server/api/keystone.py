@@ -23,15 +23,15 @@ class RequireIdentity:
     def __init__(self, application):
         self.application = application
 
-    @wsgi_wrapper.wsgify
-    def __call__(self, req):
+    @wsgi_wrapper.middleware
+    def __call__(self, req, start_response):
         if not auth.is_public(req):
             user = req.headers.get('X-Identity-Status')
             service = req.headers.get('X-Service-Identity-Status',
                                       CONFIRMED)
             if user != CONFIRMED or service != CONFIRMED:
                 raise exception.Unauthorized()
-        return req.get_response(self.application)
+        return self.application(req.environ, start_response)
 
 
 def authenticate(application, conf):

@@ -2,6 +2,7 @@
 
 Authentication and the request context are in :mod:`.auth`.
 """
+import re
 import time
 import urllib.parse
 
@@ -16,9 +17,32 @@ from crashdump_server.api import wsgi_wrapper
 LOG = logging.getLogger(__name__)
 
 
-class ComputeRequestId(request_id.RequestId):
-    """oslo's request id middleware, also answering x-compute-request-id."""
-    compat_headers = ['x-compute-request-id']
+class ComputeRequestId:
+    """Give each request its request id, as oslo.middleware's RequestId
+    does, and answer it as ``x-openstack-request-id`` and Nova's
+    ``x-compute-request-id``.
+
+    A caller's ``X-OpenStack-Request-ID`` of the form ``req-<uuid>``
+    becomes the global request id. Plain WSGI: oslo's version builds a
+    request and a response object per request.
+    """
+
+    HEADERS = ('x-openstack-request-id', 'x-compute-request-id')
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        global_id = environ.get('HTTP_X_OPENSTACK_REQUEST_ID', '')
+        if _GLOBAL_REQUEST_ID.match(global_id):
+            environ[request_id.GLOBAL_REQ_ID] = global_id
+        req_id = oslo_context.generate_request_id()
+        environ[request_id.ENV_REQUEST_ID] = req_id
+        return self.application(environ, wsgi_wrapper.adding_headers(
+            start_response, [(name, req_id) for name in self.HEADERS]))
+
+
+_GLOBAL_REQUEST_ID = re.compile(request_id.ID_FORMAT)
 
 
 class ContextScope:
@@ -74,19 +98,26 @@ class RequestLog:
     def __init__(self, application):
         self.application = application
 
-    @wsgi_wrapper.wsgify
-    def __call__(self, req):
+    def __call__(self, environ, start_response):
         started = time.monotonic()
-        response = req.get_response(self.application)
+        answer = []
+
+        def start(status, headers, exc_info=None):
+            answer[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+        result = self.application(environ, start)
+        status, headers = answer or ('-', [])
+        length = next((value for name, value in headers
+                       if name.lower() == 'content-length'), 0)
+        req = wsgi_wrapper.Request(environ)
         LOG.info('%(remote)s "%(method)s %(path)s" status: %(status)s '
                  'len: %(length)s microversion: %(version)s '
                  'time: %(time).4f',
                  {'remote': req.remote_addr, 'method': req.method,
-                  'path': req.path_qs, 'status': response.status_int,
-                  'length': response.content_length or 0,
-                  'version': req.version or '-',
+                  'path': req.path_qs, 'status': status.split(' ', 1)[0],
+                  'length': length, 'version': req.version or '-',
                   'time': time.monotonic() - started})
-        return response
+        return result
 
 
 class Microversion:
@@ -100,16 +131,14 @@ class Microversion:
     def __init__(self, application):
         self.application = application
 
-    @wsgi_wrapper.wsgify
-    def __call__(self, req):
+    @wsgi_wrapper.middleware
+    def __call__(self, req, start_response):
         if req.path_info == '/':
             # The root version list is not under microversion control.
-            return req.get_response(self.application)
+            return self.application(req.environ, start_response)
         req.version = microversion.parse(req.headers)
-        response = req.get_response(self.application)
-        for name, value in microversion.response_headers(req.version):
-            response.headers[name] = value
-        return response
+        return self.application(req.environ, wsgi_wrapper.adding_headers(
+            start_response, microversion.response_headers(req.version)))
 
 
 class FaultWrapper:
@@ -119,9 +148,10 @@ class FaultWrapper:
     def __init__(self, application):
         self.application = application
 
-    @wsgi_wrapper.wsgify
-    def __call__(self, req):
+    def __call__(self, environ, start_response):
         try:
-            return req.get_response(self.application)
+            return self.application(environ, start_response)
         except Exception as exc:
-            return fault.response_for(exc, req.request_id)
+            response = fault.response_for(
+                exc, environ.get(request_id.ENV_REQUEST_ID))
+            return response(environ, start_response)

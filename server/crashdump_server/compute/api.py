@@ -157,13 +157,14 @@ class API:
         """Why no compute agent can take up a request for ``host`` now
         (no agent ever served it, or it is down by the service group's
         judgement), or None when its agent is up."""
-        agent = db_api.services_get(rpcapi.BINARY, hosts=[host])
-        if not agent:
+        agent, is_up = self.servicegroup_api.host_service(rpcapi.BINARY,
+                                                          host)
+        if agent is None:
             return ('No compute agent has ever served host %s, so no NMI '
                     'was sent. Check that crashdump-compute runs there with '
                     '[DEFAULT] host = %s.' % (host, host))
-        if not self.servicegroup_api.service_is_up(agent[0]):
-            last_seen = agent[0].updated_at or agent[0].created_at
+        if not is_up:
+            last_seen = agent.updated_at or agent.created_at
             return ('The compute agent of host %s was last seen at %sZ and '
                     'is down, so no NMI was sent. Start crashdump-compute '
                     'there and ask again.' % (

@@ -64,14 +64,15 @@ _EVENT_FINISH = sa.text(
     'AND event = :event AND finish_time IS NULL').bindparams(
         _NOW, sa.bindparam('traceback', type_=sa.Text),
         sa.bindparam('details', type_=sa.Text))
-# A server read for a request is a plain row with the model's attribute
-# names (``metadata_`` too): the ORM's identity map and instance state cost
-# more than the query, and nothing writes through these rows.
+# A server or service read for a request is a plain row with the model's
+# attribute names (``metadata_`` too): the ORM's identity map and instance
+# state cost more than the query, and nothing writes through these rows.
 _INSTANCE = sa.select(*(
     attribute.columns[0].label(attribute.key)
     for attribute in sa.inspect(models.Instance).column_attrs)).where(
         models.Instance.uuid == sa.bindparam('uuid'))
 _LIVE_INSTANCE = _INSTANCE.where(models.Instance.deleted_at.is_(None))
+_SERVICES = sa.select(models.Service)
 
 
 # Servers ------------------------------------------------------------------
@@ -359,10 +360,10 @@ def service_heartbeat(host, binary, topic, rpc_version):
 
 
 def services_get(binary, hosts=None):
-    """Every service row of ``binary``, or those on ``hosts``."""
-    with engine.reader() as session:
-        query = sa.select(models.Service).where(
-            models.Service.binary == binary)
-        if hosts is not None:
-            query = query.where(models.Service.host.in_(hosts))
-        return list(session.scalars(query))
+    """Every service row of ``binary``, or those on ``hosts``: plain rows
+    with the model's attribute names (read-only)."""
+    query = _SERVICES.where(models.Service.binary == binary)
+    if hosts is not None:
+        query = query.where(models.Service.host.in_(hosts))
+    with engine.connect() as connection:
+        return list(connection.execute(query))
