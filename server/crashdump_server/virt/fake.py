@@ -41,6 +41,11 @@ _FIELDS = ('id', 'name', 'project_id', 'user_id', 'vm_state', 'locked',
            'created_at', 'launched_at')
 
 
+# libyaml's loader when PyYAML has it: ten times faster on a file of
+# thousands of servers, which the agent reads at every sync.
+_LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+
+
 def load_servers(path):
     """The validated server entries of a servers file; raises ConfigError.
 
@@ -49,7 +54,7 @@ def load_servers(path):
     """
     try:
         with open(path) as stream:
-            entries = yaml.safe_load(stream) or []
+            entries = yaml.load(stream, Loader=_LOADER) or []
     except (OSError, yaml.YAMLError) as exc:
         raise exception.ConfigError(
             reason='[fake] servers_file %s is unreadable: %s' % (path, exc))
@@ -171,6 +176,7 @@ class FakeDriver(driver.ComputeDriver):
         self.nmis = []
         self._lock = threading.Lock()
         self._log_path = os.path.join(conf.state_path, 'fake-nmis.log')
+        self._log = None  # opened at the first NMI, kept open
         self._host = conf.host
         self._first_seen = {}
         if conf.fake.servers_file:
@@ -180,6 +186,12 @@ class FakeDriver(driver.ComputeDriver):
     def init_host(self, host):
         self._host = host
         os.makedirs(os.path.dirname(self._log_path), exist_ok=True)
+
+    def cleanup_host(self, host):
+        with self._lock:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
 
     def list_instances(self):
         path = self.conf.fake.servers_file
@@ -224,12 +236,14 @@ class FakeDriver(driver.ComputeDriver):
             raise exception.InstanceNotRunning(instance_id=instance.uuid)
         if outcome == 'not_implemented':
             raise NotImplementedError()
+        line = json.dumps({'instance_uuid': instance.uuid,
+                           'at': timeutils.utcnow().isoformat()}) + '\n'
         with self._lock:
             self.nmis.append(instance.uuid)
-            with open(self._log_path, 'a') as log:
-                log.write(json.dumps({'instance_uuid': instance.uuid,
-                                      'at': timeutils.utcnow().isoformat()})
-                          + '\n')
+            if self._log is None:
+                self._log = open(self._log_path, 'a')
+            self._log.write(line)
+            self._log.flush()
 
     def guest_memory_bytes(self, instance):
         return FAKE_DUMP_BYTES
