@@ -370,6 +370,30 @@ class NoLiveAgentTest(ComputeApiTestCase):
         self.api.trigger_crash_dump(context(), self.instance())
         self.rpc.trigger_crash_dump.assert_called_once()
 
+    def test_row_seen_up_answers_without_a_query_while_it_would(self):
+        services_get = self.useFixture(fixtures.MockPatchObject(
+            db_api, 'services_get', wraps=db_api.services_get)).mock
+        for request_id in ('req-1', 'req-2', 'req-3'):
+            self.api.trigger_crash_dump(context(request_id=request_id),
+                                        self.instance())
+        self.assertEqual(3, self.rpc.trigger_crash_dump.call_count)
+        self.assertEqual(1, services_get.call_count)
+        self.rpc.trigger_crash_dump.reset_mock()
+        # Past service_down_time the remembered heartbeat would say down:
+        # the row is read again, and the agent is down.
+        self.time.advance_time_seconds(61)
+        self.assertIn('is down, so no NMI was sent',
+                      self.trigger('compute-1', 'req-late'))
+        self.assertEqual(2, services_get.call_count)
+
+    def test_agent_back_after_being_down(self):
+        self.time.advance_time_seconds(61)
+        self.assertIn('is down', self.trigger('compute-1', 'req-down'))
+        self.heartbeat('compute-1')
+        self.api.trigger_crash_dump(context(request_id='req-up'),
+                                    self.instance())
+        self.rpc.trigger_crash_dump.assert_called_once()
+
 
 class HostStatusesTest(ComputeApiTestCase):
     """host_statuses: 'UP' while the agent's heartbeat is younger than
