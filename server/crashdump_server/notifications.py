@@ -36,11 +36,11 @@ def _payload(context, instance, host, fault=None):
 def notify_about_instance_action(context, instance, host, action, phase,
                                  fault=None):
     """Emit ``instance.<action>.<phase>``; ``error`` goes out as ERROR."""
-    notifier = rpc.get_notifier('crashdump-compute:%s' % host)
-    if not notifier.is_enabled():
+    if not rpc.notifications_enabled():
         # No notification driver: no payload to build (the trigger path
         # emits two per request).
         return
+    notifier = rpc.get_notifier('crashdump-compute:%s' % host)
     event_type = 'instance.%s.%s' % (action, phase)
     payload = _payload(context, instance, host, fault)
     if phase == 'error':

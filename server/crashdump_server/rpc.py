@@ -75,6 +75,14 @@ def get_server(target, endpoints):
     return server
 
 
+def notifications_enabled():
+    """False when ``[oslo_messaging_notifications] driver`` names no
+    driver but noop: then there is no payload to build."""
+    return _NOTIFIER is not None and bool(set(
+        _NOTIFIER.transport.conf.oslo_messaging_notifications.driver)
+        - {'noop'})
+
+
 def get_notifier(publisher_id):
     """A versioned notifier; the driver comes from
     ``[oslo_messaging_notifications] driver`` (none: notifications off)."""

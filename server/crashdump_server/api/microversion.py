@@ -166,6 +166,19 @@ def parse(headers):
     return version
 
 
+# The WSGI environ keys of the two version headers.
+_ENVIRON_KEYS = {
+    'HTTP_' + name.upper().replace('-', '_'): name
+    for name in (STANDARD_HEADER, LEGACY_HEADER)}
+
+
+def request_headers(environ):
+    """The request's version headers, for :func:`parse`: a mapping of
+    just those, read from the WSGI environ (cheaper than all headers)."""
+    return {name: environ[key] for key, name in _ENVIRON_KEYS.items()
+            if key in environ}
+
+
 def response_headers(version):
     """Headers every versioned response carries."""
     return [(STANDARD_HEADER, f'{SERVICE_TYPE} {version}'),

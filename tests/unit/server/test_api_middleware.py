@@ -4,16 +4,21 @@ Request ids, microversion parsing and echo, authentication, the fault
 wrapper and the router's own 404/405, plus deploy's refusal of noauth on a
 public address.
 """
+import os
 import re
+import uuid
 
 import fixtures
 from oslo_config import fixture as config_fixture
+from oslo_middleware import request_id as request_id_middleware
 import testtools
+import webob
 
 from crashdump_server.api import auth
 from crashdump_server.api import deploy
 from crashdump_server.api import fault
 from crashdump_server.api import microversion
+from crashdump_server.api import middleware
 from crashdump_server.conf import CONF
 from crashdump_server import exception
 from crashdump_server import service
@@ -432,3 +437,58 @@ class CheckAuthStrategyTest(testtools.TestCase):
         self.assertTrue(auth.is_loopback('::1'))
         self.assertFalse(auth.is_loopback('10.0.0.1'))
         self.assertFalse(auth.is_loopback('localhost.example'))
+
+
+class ComputeRequestIdTest(testtools.TestCase):
+    """Request ids as oslo.middleware gives them, without a system call
+    per id."""
+
+    def test_ids_are_uuid4_and_distinct(self):
+        ids = [middleware.new_request_id() for _ in range(10000)]
+        self.assertEqual(len(ids), len(set(ids)))
+        for request_id in ids[:100]:
+            self.assertRegex(request_id, request_id_middleware.ID_FORMAT)
+            self.assertEqual(4, uuid.UUID(request_id[4:]).version)
+
+    def test_a_forked_child_draws_other_ids(self):
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.write(writer, ' '.join(
+                middleware.new_request_id() for _ in range(5)).encode())
+            os._exit(0)
+        os.close(writer)
+        os.waitpid(pid, 0)
+        with os.fdopen(reader) as stream:
+            child = set(stream.read().split())
+        parent = {middleware.new_request_id() for _ in range(5)}
+        self.assertEqual(5, len(child))
+        self.assertEqual(set(), child & parent)
+
+    def request(self, **headers):
+        seen = {}
+
+        def application(environ, start_response):
+            seen.update(environ)
+            start_response('204 No Content', [])
+            return []
+        response = webob.Request.blank('/', headers=headers).get_response(
+            middleware.ComputeRequestId(application))
+        return seen, response
+
+    def test_answered_in_both_headers(self):
+        environ, response = self.request()
+        request_id = environ[request_id_middleware.ENV_REQUEST_ID]
+        self.assertEqual(request_id,
+                         response.headers['x-openstack-request-id'])
+        self.assertEqual(request_id,
+                         response.headers['x-compute-request-id'])
+
+    def test_global_request_id_only_when_well_formed(self):
+        good = 'req-%s' % uuid.uuid4()
+        environ, _response = self.request(**{'X-OpenStack-Request-ID': good})
+        self.assertEqual(good, environ[request_id_middleware.GLOBAL_REQ_ID])
+        for bad in ('req-nope', good.upper(), good + 'x'):
+            environ, _response = self.request(
+                **{'X-OpenStack-Request-ID': bad})
+            self.assertNotIn(request_id_middleware.GLOBAL_REQ_ID, environ)
