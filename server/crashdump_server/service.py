@@ -53,7 +53,6 @@ def prepare_service(argv=None, default_config_files=None, description=None):
             reason='cannot write the log file %s: %s; check [DEFAULT] '
                    'log_file and log_dir' % (
                        exc.filename or CONF.log_file, exc.strerror or exc))
-    logs.hand_off()
     for warning in warnings:
         LOG.warning(warning)
     return CONF
@@ -82,12 +81,19 @@ def refuse_start(program, exc):
     os._exit(1)
 
 
-def start(program, argv, steps, description=None):
+def start(program, argv, steps, description=None, log_writer=True):
     """Run ``steps(conf)`` after preparing the service; a ConfigError
     anywhere ends the process with its sentence. Returns what steps
-    returns."""
+    returns.
+
+    ``log_writer``: log lines go through one writer thread
+    (:mod:`crashdump_server.logs`), as a service under load wants; a
+    one-shot command whose log lines and output interleave says False.
+    """
     try:
         conf = prepare_service(argv, description=description)
+        if log_writer:
+            logs.hand_off()
         return steps(conf)
     except exception.ConfigError as exc:
         refuse_start(program, exc)

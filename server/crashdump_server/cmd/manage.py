@@ -35,7 +35,9 @@ def main(argv=None):
                                 handler=_add_commands)
     service.register_opts()
     service.CONF.register_cli_opt(command)
-    service.start(PROGRAM, argv, lambda conf: conf.command.func(conf))
+    # Its output and its log lines keep their order: no log writer thread.
+    service.start(PROGRAM, argv, lambda conf: conf.command.func(conf),
+                  log_writer=False)
     return 0
 
 

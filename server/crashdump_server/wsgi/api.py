@@ -11,6 +11,7 @@ from crashdump_server.api import deploy
 from crashdump_server.compute import unanswered
 from crashdump_server.db import migration
 from crashdump_server import exception
+from crashdump_server import logs
 from crashdump_server import rpc
 from crashdump_server import service
 
@@ -40,6 +41,7 @@ def init_application():
     the app. Raises ConfigError with one sentence when it cannot serve."""
     config_file = os.environ.get(CONFIG_ENV, DEFAULT_CONFIG)
     conf = service.prepare_service([], default_config_files=[config_file])
+    logs.hand_off()
     check_noauth(conf)
     service.check_policy_file(conf)
     migration.check_ready(conf)
