@@ -21,8 +21,10 @@ import atexit
 import collections
 import logging
 import os
+import sys
 import threading
 import time
+import traceback
 
 from oslo_context import context as oslo_context
 
@@ -61,7 +63,12 @@ class _Writer:
                 time.sleep(BATCH_SECONDS)
             # Records appended from here on set the event again.
             self._pending.clear()
-            self.write_queued()
+            try:
+                self.write_queued()
+            except Exception:
+                # A handler that raises past its own handleError: report
+                # it and keep writing the lines that follow.
+                traceback.print_exc(file=sys.stderr)
 
     def write_queued(self):
         """Write every queued record through the handlers, in order."""

@@ -107,3 +107,20 @@ class HandOffTest(testtools.TestCase):
         self.logger.error('last words')
         self.writer.stop()
         self.assertEqual(['req-main last words'], self.lines())
+
+    def test_a_failing_handler_does_not_stop_the_writer(self):
+        class Broken(logging.Handler):
+            def handle(self, record):
+                raise RuntimeError('disk on fire')
+
+        self.writer.handlers.insert(0, Broken())
+        self.logger.info('lost')
+        deadline = time.monotonic() + 5
+        while self.writer.records and time.monotonic() < deadline:
+            time.sleep(logs.BATCH_SECONDS / 4)
+        del self.writer.handlers[0]
+        self.logger.info('written')
+        deadline = time.monotonic() + 5
+        while not self.lines() and time.monotonic() < deadline:
+            time.sleep(logs.BATCH_SECONDS / 4)
+        self.assertEqual(['req-main written'], self.lines())
