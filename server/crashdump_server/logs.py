@@ -40,18 +40,33 @@ class _Writer:
         self.records = collections.deque()
         self._pending = threading.Event()
         self._writing = threading.Lock()
+        # Never held in the process that owns the writer: safe in a child.
+        self._adopting = threading.Lock()
         self._stopping = False
         self._thread = None
+        self._pid = None
 
     def start(self):
         self._pending = threading.Event()
         self._writing = threading.Lock()
         self._stopping = False
+        self._pid = os.getpid()
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name='crashdump-log-writer')
         self._thread.start()
 
+    def adopt(self):
+        """In a forked child (whatever forked it: uWSGI forks without
+        Python's fork hooks): drop the records the parent queued (the
+        parent writes them) and start this process's own writer."""
+        with self._adopting:
+            if self._pid != os.getpid() and not self._stopping:
+                self.records.clear()
+                self.start()
+
     def put(self, record):
+        if self._pid != os.getpid():
+            self.adopt()
         self.records.append(record)
         if not self._pending.is_set():
             self._pending.set()
@@ -97,6 +112,14 @@ class _QueueHandler(logging.Handler):
         self.writer = writer
 
     def emit(self, record):
+        try:
+            # The message as it is now: the arguments may change, or not
+            # be safe to read from another thread, later.
+            record.msg = record.getMessage()
+            record.args = None
+        except Exception:
+            self.handleError(record)
+            return
         # oslo.log's formatter takes record.context before the thread's.
         if 'context' not in record.__dict__:
             record.context = oslo_context.get_current()
@@ -144,7 +167,7 @@ def _after_fork():
     global _lock
     _lock = threading.Lock()
     for writer in _writers.values():
-        writer.start()
+        writer.adopt()
 
 
 atexit.register(flush)

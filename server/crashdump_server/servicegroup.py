@@ -39,10 +39,12 @@ class API:
         """``(row, is_up)`` for the ``binary`` service of ``host``; row is
         None when no such service ever ran.
 
-        A heartbeat only moves forward, so while the row last read would
-        still be judged up, a fresh read could only say up too: that row
-        answers without a query (the trigger path asks this per request).
-        A row judged down is read again every time.
+        A heartbeat only moves forward (it is the agent's clock; one
+        jumping ahead by more than ``service_down_time`` is the exception),
+        so while the row last read would still be judged up, a fresh read
+        could only say up too: that row answers without a query (the
+        trigger path asks this per request). A row judged down is read
+        again every time.
         """
         key = (binary, host)
         with self._lock:

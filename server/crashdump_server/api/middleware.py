@@ -48,15 +48,20 @@ class ComputeRequestId:
 _GLOBAL_REQUEST_ID = re.compile(request_id.ID_FORMAT)
 
 # Request ids name requests; they guard nothing. So they come from a
-# generator seeded once per process (again in a forked child), not from
-# uuid.uuid4, which asks the kernel for randomness per id: a system call
-# per request, which is costly on virtual machines.
+# generator seeded once per process, not from uuid.uuid4, which asks the
+# kernel for randomness per id (a system call that releases the GIL, dear
+# on virtual machines). A forked child seeds its own, whatever forked it
+# (uWSGI forks without Python's fork hooks): workers must not share ids.
 _ids = random.Random()
-os.register_at_fork(after_in_child=_ids.seed)
+_ids_pid = os.getpid()
 
 
 def new_request_id():
     """``req-<uuid4>``, as oslo.context's generate_request_id gives."""
+    global _ids_pid
+    if _ids_pid != os.getpid():
+        _ids.seed()
+        _ids_pid = os.getpid()
     return 'req-%s' % uuid.UUID(int=_ids.getrandbits(128), version=4)
 
 

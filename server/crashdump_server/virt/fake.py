@@ -9,6 +9,8 @@ process can count too.
 import datetime
 import hashlib
 import json
+import logging
+import logging.handlers
 import os
 import threading
 import time
@@ -176,7 +178,10 @@ class FakeDriver(driver.ComputeDriver):
         self.nmis = []
         self._lock = threading.Lock()
         self._log_path = os.path.join(conf.state_path, 'fake-nmis.log')
-        self._log = None  # opened at the first NMI, kept open
+        # Kept open, and opened again should the file be moved or removed
+        # (logging's watched file handler does both).
+        self._log = logging.handlers.WatchedFileHandler(self._log_path,
+                                                        delay=True)
         self._host = conf.host
         self._first_seen = {}
         if conf.fake.servers_file:
@@ -188,10 +193,7 @@ class FakeDriver(driver.ComputeDriver):
         os.makedirs(os.path.dirname(self._log_path), exist_ok=True)
 
     def cleanup_host(self, host):
-        with self._lock:
-            if self._log is not None:
-                self._log.close()
-                self._log = None
+        self._log.close()
 
     def list_instances(self):
         path = self.conf.fake.servers_file
@@ -237,13 +239,10 @@ class FakeDriver(driver.ComputeDriver):
         if outcome == 'not_implemented':
             raise NotImplementedError()
         line = json.dumps({'instance_uuid': instance.uuid,
-                           'at': timeutils.utcnow().isoformat()}) + '\n'
+                           'at': timeutils.utcnow().isoformat()})
         with self._lock:
             self.nmis.append(instance.uuid)
-            if self._log is None:
-                self._log = open(self._log_path, 'a')
-            self._log.write(line)
-            self._log.flush()
+            self._log.handle(logging.makeLogRecord({'msg': line}))
 
     def guest_memory_bytes(self, instance):
         return FAKE_DUMP_BYTES

@@ -5,6 +5,7 @@ wrapper and the router's own 404/405, plus deploy's refusal of noauth on a
 public address.
 """
 import os
+import random
 import re
 import uuid
 
@@ -464,6 +465,17 @@ class ComputeRequestIdTest(testtools.TestCase):
         parent = {middleware.new_request_id() for _ in range(5)}
         self.assertEqual(5, len(child))
         self.assertEqual(set(), child & parent)
+
+    def test_a_child_forked_without_fork_hooks_reseeds(self):
+        # uWSGI forks without Python's hooks: the process id tells.
+        self.addCleanup(setattr, middleware, '_ids_pid', os.getpid())
+        unseeded = random.Random()
+        unseeded.setstate(middleware._ids.getstate())
+        middleware._ids_pid = -1
+        self.assertNotEqual(
+            'req-%s' % uuid.UUID(int=unseeded.getrandbits(128), version=4),
+            middleware.new_request_id())
+        self.assertEqual(os.getpid(), middleware._ids_pid)
 
     def request(self, **headers):
         seen = {}

@@ -214,6 +214,7 @@ class TriggerCrashDumpTest(FakeDriverTestCase):
         super().setUp()
         self.driver = fake.FakeDriver(self.conf)
         self.driver.init_host('compute-9')
+        self.addCleanup(self.driver.cleanup_host, 'compute-9')
 
     def instance(self, outcome=None, uuid=UUID):
         info = None if outcome is None else {'outcome': outcome}
@@ -231,6 +232,12 @@ class TriggerCrashDumpTest(FakeDriverTestCase):
         self.driver.trigger_crash_dump(self.instance(None, uuid=UUID2))
         self.assertEqual([UUID, UUID2], self.driver.nmis)
         self.assertEqual([UUID, UUID2], self.logged())
+
+    def test_log_removed_meanwhile_is_written_again(self):
+        self.driver.trigger_crash_dump(self.instance())
+        os.unlink(os.path.join(self.conf.state_path, 'fake-nmis.log'))
+        self.driver.trigger_crash_dump(self.instance(uuid=UUID2))
+        self.assertEqual([UUID2], self.logged())
 
     def test_not_supported(self):
         exc = self.assertRaises(exception.TriggerCrashDumpNotSupported,

@@ -2,6 +2,7 @@
 with the context of the thread that logged them."""
 import io
 import logging
+import os
 import threading
 import time
 
@@ -124,3 +125,27 @@ class HandOffTest(testtools.TestCase):
         while not self.lines() and time.monotonic() < deadline:
             time.sleep(logs.BATCH_SECONDS / 4)
         self.assertEqual(['req-main written'], self.lines())
+
+    def test_the_message_is_what_it_was_when_logged(self):
+        state = ['booting']
+        self.logger.info('state is %s', state)
+        state[0] = 'changed'
+        logs.flush()
+        self.assertEqual(["req-main state is ['booting']"], self.lines())
+
+    def test_a_forked_child_writes_its_own_lines_only(self):
+        # As in a child forked without Python's fork hooks (uWSGI): the
+        # writer belongs to another process, and the queue holds a line of
+        # that parent, which the parent writes.
+        self.writer.stop()
+        self.writer._stopping = False
+        self.writer.records.append(logging.makeLogRecord(
+            {'msg': "the parent's", 'levelno': logging.INFO}))
+        self.writer._pid = -1
+        self.logger.info("the child's")
+        self.assertEqual(os.getpid(), self.writer._pid)
+        self.assertTrue(self.writer._thread.is_alive())
+        deadline = time.monotonic() + 5
+        while not self.lines() and time.monotonic() < deadline:
+            time.sleep(logs.BATCH_SECONDS / 4)
+        self.assertEqual(["req-main the child's"], self.lines())
