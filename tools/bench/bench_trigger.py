@@ -62,7 +62,8 @@ COLUMNS = (('concurrency', 'conc', '%d'), ('requests', 'requests', '%d'),
            ('expired', 'expired', '%d'),
            ('drain_s', 'drain s', '%.1f'),
            ('server_cpu_ms', 'srv cpu ms', '%.2f'),
-           ('loadgen_cpu_ms', 'gen cpu ms', '%.2f'))
+           ('loadgen_cpu_ms', 'gen cpu ms', '%.2f'),
+           ('cpu_ratio', 'srv/gen', '%.1f'))
 
 
 def _log(message):
@@ -190,6 +191,11 @@ def measure(srv, args, ids_file, concurrency, requests, offset, workdir,
            # and the load generator's, in milliseconds.
            'server_cpu_ms': _per_request(cpu_before, cpu_after, results),
            'loadgen_cpu_ms': _per_request(0.0, load['cpu_s'], results)}
+    # The load generator's CPU per request is a fixed piece of work: the
+    # server's over it compares runs on a machine whose speed drifts.
+    row['cpu_ratio'] = (row['server_cpu_ms'] / row['loadgen_cpu_ms']
+                        if row['server_cpu_ms'] and row['loadgen_cpu_ms']
+                        else None)
     row.update(check)
     return row
 
