@@ -37,9 +37,9 @@ apt_install() {
 pid_alive() {
     # pid_alive FILE: true when FILE names a running process. A daemon that
     # exited stays a zombie where nothing reaps orphans: that is not running.
-    [ -s "$1" ] || return 1
+    # The daemon may remove FILE as it exits, between any two looks.
     local pid
-    pid=$(cat "$1")
+    pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] || return 1
     kill -0 "$pid" 2>/dev/null || return 1
     [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]
 }
@@ -83,7 +83,7 @@ stop_pid() {
     # when FILE names no running process.
     pid_alive "$1" || { rm -f "$1"; return 0; }
     local pid
-    pid=$(cat "$1")
+    pid=$(cat "$1" 2>/dev/null) || { rm -f "$1"; return 0; }
     kill -TERM "$pid" 2>/dev/null || true
     if ! wait_until "${2:-10}" pid_gone "$1"; then
         log "pid $pid ignored SIGTERM for ${2:-10} s; sending SIGKILL"
