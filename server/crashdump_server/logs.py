@@ -38,15 +38,12 @@ class _Writer:
     def __init__(self, handlers):
         self.handlers = handlers
         self.records = collections.deque()
-        self._pending = threading.Event()
-        self._writing = threading.Lock()
         # Never held in the process that owns the writer: safe in a child.
         self._adopting = threading.Lock()
-        self._stopping = False
-        self._thread = None
-        self._pid = None
 
     def start(self):
+        """Start the writer thread of this process; its event and lock are
+        new, as a forked child needs (the parent's may be held)."""
         self._pending = threading.Event()
         self._writing = threading.Lock()
         self._stopping = False

@@ -5,8 +5,6 @@ seconds; a service whose last one is older than ``[DEFAULT]
 service_down_time`` is considered down, as Nova's database service group
 driver (``servicegroup/drivers/db.py``) judges it.
 """
-import threading
-
 from oslo_utils import timeutils
 
 from crashdump_server.db import api as db_api
@@ -17,9 +15,9 @@ class API:
 
     def __init__(self, conf):
         self._conf = conf
-        # (binary, host) -> the services row last read while it was up.
+        # (binary, host) -> the services row last read while it was up
+        # (single dict operations, safe between threads).
         self._seen_up = {}
-        self._lock = threading.Lock()
 
     def service_is_up(self, service, now=None):
         """True when ``service`` (a services row) beat within
@@ -47,8 +45,7 @@ class API:
         again every time.
         """
         key = (binary, host)
-        with self._lock:
-            row = self._seen_up.get(key)
+        row = self._seen_up.get(key)
         if row is not None and self.service_is_up(row):
             return row, True
         rows = db_api.services_get(binary, hosts=[host])
@@ -56,9 +53,8 @@ class API:
             return None, False
         row = rows[0]
         is_up = self.service_is_up(row)
-        with self._lock:
-            if is_up:
-                self._seen_up[key] = row
-            else:
-                self._seen_up.pop(key, None)
+        if is_up:
+            self._seen_up[key] = row
+        else:
+            self._seen_up.pop(key, None)
         return row, is_up
