@@ -12,11 +12,14 @@ connection per thread) against four stacks, one after the other:
 * ``crashdump-api``: the same distributed stack served by crashdump-api
   itself, for comparison.
 
-Prints throughput and p50/p99 latency per concurrency level, then the
-median cost of auth_token with a cached token, measured in process (the
-keystone strategy around an application that does nothing, minus that
-application), against the target of 0.5 ms. Needs root: it starts
-Keystone, memcached, RabbitMQ and PostgreSQL with the project's scripts.
+Prints throughput and p50/p99 latency per concurrency level, the CPU
+time per trigger of each group of processes (API, agent, PostgreSQL,
+RabbitMQ, memcached, Keystone, the load generator) and the machine's busy
+share during the load, then the median cost of auth_token with a cached
+token, measured in process (the keystone strategy around an application
+that does nothing, minus that application), against the target of 0.5 ms.
+Needs root: it starts Keystone, memcached, RabbitMQ and PostgreSQL with the
+project's scripts.
 
 Exit status 1 when a request did not get 202 or a 202 has no recorded
 action; a missed target is reported, not an error.
@@ -37,6 +40,7 @@ sys.path.insert(0, HERE)
 
 from bench_trigger import percentile  # noqa: E402
 import loadgen  # noqa: E402
+import proccpu  # noqa: E402
 from tests.functional.auth import keystone as keystone_fixture  # noqa: E402
 from tests.functional.auth.gunicorn import GunicornApi  # noqa: E402
 from tests.functional.distributed import backends as backends_mod  # noqa
@@ -44,6 +48,11 @@ from tests.functional.distributed import processes  # noqa: E402
 from tests.lib import embedded  # noqa: E402
 
 TARGET_AUTH_MS = 0.5
+# The CPU columns: name in the report, heading.
+CPU_GROUPS = (('api', 'api'), ('agent', 'agent'), ('postgres', 'pg'),
+              ('rabbitmq', 'rabbit'), ('memcached', 'memc'),
+              ('keystone', 'keyst'), ('loadgen', 'gen'), ('total', 'total'),
+              ('machine', 'machine'))
 
 
 def _log(message):
@@ -56,6 +65,10 @@ def fake_servers(count, project):
             for i in range(count)]
 
 
+_FINISHED = (' JOIN instance_actions_events e ON e.action_id = a.id '
+             'AND e.finish_time IS NOT NULL')
+
+
 class EmbeddedStack:
     """crashdump-all; ``count_recorded(request_ids)`` reads its SQLite."""
 
@@ -64,7 +77,12 @@ class EmbeddedStack:
                                               start_timeout=180).start()
         self.url = self.server.url
 
-    def count_recorded(self, request_ids):
+    def cpu_groups(self):
+        return [('api', proccpu.tree(self.server.process.pid))]
+
+    def count_recorded(self, request_ids, finished=False):
+        """The actions recorded for ``request_ids``; with ``finished``,
+        those whose agent event has finished."""
         import sqlite3
         path = os.path.join(self.server.workdir, 'state', 'crashdump.sqlite')
         with sqlite3.connect('file:%s?mode=ro' % path, uri=True) as conn:
@@ -73,7 +91,8 @@ class EmbeddedStack:
                              ((r,) for r in request_ids))
             return conn.execute(
                 'SELECT count(*) FROM instance_actions a JOIN ids '
-                'USING (request_id)').fetchone()[0]
+                'USING (request_id)' + (_FINISHED if finished else '')
+            ).fetchone()[0]
 
     def stop(self):
         self.server.stop()
@@ -98,7 +117,8 @@ class GunicornStack:
                 os.path.join(self.workdir, 'agent'),
                 self._sections(keystone, 'agent', host='bench-agent'),
                 servers)
-            self.processes.append(agent.start())
+            self.agent = agent.start()
+            self.processes.append(self.agent)
             if workers is None:
                 api = processes.ApiProcess(
                     os.path.join(self.workdir, 'cheroot'), sections).launch()
@@ -106,6 +126,7 @@ class GunicornStack:
                 api = GunicornApi(self.workdir, config, workers)
             self.processes.append(api)
             self.url = api.wait_ready().url
+            self.api = api
         except BaseException:
             self.stop()
             raise
@@ -119,10 +140,15 @@ class GunicornStack:
             for key, value in keystone.authtoken_options().items()}
         return sections
 
-    def count_recorded(self, request_ids):
+    def cpu_groups(self):
+        return [('api', proccpu.tree(self.api.process.pid)),
+                ('agent', proccpu.tree(self.agent.process.pid))]
+
+    def count_recorded(self, request_ids, finished=False):
         rows = self.backends.sql(
-            'SELECT count(*) FROM instance_actions '
-            'WHERE request_id = ANY(%s)', (list(request_ids),))
+            'SELECT count(*) FROM instance_actions a'
+            + (_FINISHED if finished else '')
+            + ' WHERE a.request_id = ANY(%s)', (list(request_ids),))
         return rows[0][0]
 
     def stop(self):
@@ -134,16 +160,62 @@ class GunicornStack:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def measure(stack, ids, token, levels, requests):
-    """One row per level: throughput, p50, p99, errors, unrecorded."""
+def accepted_ids(load):
+    return [r[3] for r in load['results'] if r[1] == 202]
+
+
+def drain(stack, accepted, stall=5.0):
+    """Wait until the agent has finished the events of ``accepted`` (or
+    made no progress for ``stall`` seconds); returns the seconds waited."""
+    started = last_progress = time.monotonic()
+    done = -1
+    while True:
+        now = stack.count_recorded(accepted, finished=True)
+        if now >= len(accepted):
+            return time.monotonic() - started
+        if now > done:
+            done, last_progress = now, time.monotonic()
+        elif time.monotonic() - last_progress > stall:
+            return time.monotonic() - started
+        time.sleep(0.1)
+
+
+def cpu_groups(stack, keystone):
+    """Who spends the CPU: the stack's own processes, then the backends
+    by command name, then this process (the load generator's threads)."""
+    groups = stack.cpu_groups()
+    try:
+        with open(os.path.join(keystone.state, 'keystone.pid')) as stream:
+            groups.append(('keystone', proccpu.tree(int(stream.read()))))
+    except (OSError, ValueError):
+        pass
+    return groups + [
+        ('postgres', proccpu.named('postgres')),
+        ('rabbitmq', proccpu.named('beam.smp', 'epmd', 'erl_child_setup',
+                                   'inet_gethost')),
+        ('memcached', proccpu.named('memcached')),
+        ('loadgen', proccpu.exactly(os.getpid()))]
+
+
+def measure(stack, ids, token, levels, requests, groups):
+    """One row per level: throughput, p50, p99, errors, unrecorded, and
+    the CPU per trigger (ms) of each group, from the start of the load to
+    the agent's last event (``cpu_ms``), and the machine's busy share
+    during the load."""
     rows, offset = [], 0
-    loadgen.run_load(stack.url, ids, 4, 100, 30, token=token)  # warm-up
+    warm_up = loadgen.run_load(stack.url, ids, 4, 100, 30, token=token)
+    drain(stack, accepted_ids(warm_up))
     for level in levels:
+        meter = proccpu.Meter(groups).start()
         load = loadgen.run_load(stack.url, ids, level, requests, 60,
                                 offset=offset, token=token)
+        during = meter.read()
         offset += requests
         results = load['results']
-        accepted = [r[3] for r in results if r[1] == 202]
+        accepted = accepted_ids(load)
+        drain_s = drain(stack, accepted)
+        cpu = meter.read()
+        cpu['total'] = sum(cpu[name] for name, _ in groups)
         latencies = [r[2] * 1000.0 for r in results]
         recorded = stack.count_recorded(accepted)
         rows.append({'concurrency': level, 'requests': len(results),
@@ -151,10 +223,17 @@ def measure(stack, ids, token, levels, requests):
                      'unrecorded': len(accepted) - recorded,
                      'per_s': len(accepted) / load['elapsed'],
                      'p50_ms': percentile(latencies, 0.5),
-                     'p99_ms': percentile(latencies, 0.99)})
-        _log('  c%d: %.0f/s p50 %.2f ms p99 %.2f ms' % (
+                     'p99_ms': percentile(latencies, 0.99),
+                     'drain_s': drain_s,
+                     'cpu_ms': {name: 1000.0 * cpu[name] / len(accepted)
+                                for name, _ in CPU_GROUPS if name in cpu}
+                     if accepted else {},
+                     'busy_pct': during['busy_pct'],
+                     'steal_pct': during['steal_pct'],
+                     'loadavg': list(os.getloadavg())})
+        _log('  c%d: %.0f/s p50 %.2f ms p99 %.2f ms, busy %.0f%%' % (
             level, rows[-1]['per_s'], rows[-1]['p50_ms'],
-            rows[-1]['p99_ms']))
+            rows[-1]['p99_ms'], rows[-1]['busy_pct']))
     return rows
 
 
@@ -236,7 +315,8 @@ def run(args):
         try:
             time.sleep(1)
             report[name] = measure(stack, [s['id'] for s in servers],
-                                   stack_token, args.levels, args.requests)
+                                   stack_token, args.levels, args.requests,
+                                   cpu_groups(stack, keystone))
         finally:
             stack.stop()
     return report
@@ -253,6 +333,23 @@ def print_report(report):
             print('%-20s %5d %8.0f %9.2f %9.2f %7d %10d' % (
                 name, row['concurrency'], row['per_s'], row['p50_ms'],
                 row['p99_ms'], row['errors'], row['unrecorded']))
+    print('\nCPU ms per trigger (load and drain), busy %% of all %d cores '
+          'during the load:' % os.cpu_count())
+    print('%-20s %5s ' % ('stack', 'conc')
+          + ' '.join('%7s' % h for _, h in CPU_GROUPS)
+          + ' %6s %6s %7s %15s' % ('busy%', 'steal%', 'drain s',
+                                   'load average'))
+    for name, rows in report.items():
+        if not isinstance(rows, list):
+            continue
+        for row in rows:
+            print('%-20s %5d ' % (name, row['concurrency'])
+                  + ' '.join('%7s' % ('%.3f' % row['cpu_ms'][g]
+                                      if g in row['cpu_ms'] else '-')
+                             for g, _ in CPU_GROUPS)
+                  + ' %6.0f %6.1f %7.1f %15s' % (
+                      row['busy_pct'], row['steal_pct'], row['drain_s'],
+                      ' '.join('%.2f' % a for a in row['loadavg'])))
     noauth = report.get('embedded noauth')
     keystone = report.get('embedded keystone')
     if noauth and keystone:
