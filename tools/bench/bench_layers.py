@@ -44,8 +44,9 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, 'server'))
 sys.path.insert(0, ROOT)
+# The installed crashdump_server (or PYTHONPATH's) first; else this tree's.
+sys.path.append(os.path.join(ROOT, 'server'))
 
 from tests.lib import embedded  # noqa: E402
 
