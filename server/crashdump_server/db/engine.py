@@ -124,14 +124,6 @@ def writer():
         yield session
 
 
-@contextlib.contextmanager
-def core_writer():
-    """A Core connection in a transaction, for single-statement writes on
-    the hot path without the ORM's unit of work; same turns as writer()."""
-    with _write_turn(), _ENGINE.begin() as connection:
-        yield connection
-
-
 class _Write:
     """One caller's ``work`` waiting for its turn on SQLite."""
 
@@ -151,17 +143,15 @@ def core_write(work):
     """Run ``work(connection)`` in a write transaction; returns its result
     once committed, or raises what it raised (nothing of it committed).
 
-    ``work`` must raise before it writes anything when it refuses (a
-    database error undoes just the failed statement).
-
     On SQLite the writers of the process take turns (see
     :data:`_SQLITE_WRITE_LOCK`); the one whose turn it is commits, in one
     transaction, every write queued by then, and the others return
     without a turn of their own (group commit). Under load that saves a
     BEGIN and a COMMIT for most writes, and a hand-over of the write lock
-    (and the interpreter lock) for each. If one write of a group raises,
-    the group is rolled back and each write runs again on its own, so
-    only that one fails.
+    (and the interpreter lock) for each. If one write of a group raises
+    (a refusal, or a statement the database refuses), the group is rolled
+    back and each of its writes runs again on its own: only that one
+    fails, and nothing it wrote before raising is committed.
     """
     if not _SERIALIZE_WRITES:
         with _ENGINE.begin() as connection:
