@@ -96,6 +96,17 @@ class GroupCommitTest(testtools.TestCase):
         self.assertEqual('e', outcomes[2])
         self.assertEqual({'d', 'e'}, self.values())
 
+    def test_write_refused_after_writing_commits_nothing(self):
+        def insert_then_refuse(connection):
+            insert('half')(connection)
+            raise Refused('refused after writing')
+        outcomes = self.run_queued([insert('y0'), insert_then_refuse])
+        self.assertEqual('y0', outcomes[0])
+        self.assertIsInstance(outcomes[1], Refused)
+        self.assertEqual({'y0'}, self.values())
+        self.assertRaises(Refused, engine.core_write, insert_then_refuse)
+        self.assertEqual({'y0'}, self.values())
+
     def test_lone_refusal_raises_and_writes_nothing(self):
         self.assertRaises(Refused, engine.core_write, refuse)
         self.assertEqual(set(), self.values())
