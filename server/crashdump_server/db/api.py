@@ -72,6 +72,11 @@ _INSTANCE = sa.select(*(
     for attribute in sa.inspect(models.Instance).column_attrs)).where(
         models.Instance.uuid == sa.bindparam('uuid'))
 _LIVE_INSTANCE = _INSTANCE.where(models.Instance.deleted_at.is_(None))
+# A driver's record names columns; the model's attribute for the column
+# ``metadata`` is ``metadata_`` (SQLAlchemy's models own ``metadata``).
+_INSTANCE_ATTRIBUTES = {
+    attribute.columns[0].name: attribute.key
+    for attribute in sa.inspect(models.Instance).column_attrs}
 _SERVICES = sa.select(models.Service)
 
 
@@ -191,7 +196,8 @@ def instance_sync(host, records):
                 record = dict(record)
                 record.pop('created_at', None)
             for column, value in record.items():
-                setattr(instance, column, value)
+                setattr(instance, _INSTANCE_ATTRIBUTES.get(column, column),
+                        value)
             instance.deleted_at = None
             instance.updated_at = now
         for instance in existing.values():

@@ -78,6 +78,16 @@ class InstanceSyncTest(DbTestCase):
         self.assertIsNone(instance.deleted_at)
         self.assertIsNotNone(instance.created_at)
 
+    def test_metadata_is_stored(self):
+        # The record names the column (metadata), as drivers report it.
+        db_api.instance_sync('h1', [
+            record(uuid(1), 'web-1', host='h1', metadata={'role': 'web'})])
+        self.assertEqual({'role': 'web'},
+                         db_api.instance_get(uuid(1)).metadata_)
+        db_api.instance_sync('h1', [
+            record(uuid(1), 'web-1', host='h1', metadata={})])
+        self.assertEqual({}, db_api.instance_get(uuid(1)).metadata_)
+
     def test_update_keeps_created_at(self):
         db_api.instance_sync('h1', [
             record(uuid(1), 'web-1', host='h1', created_at=T0)])
