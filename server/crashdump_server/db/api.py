@@ -47,7 +47,10 @@ _ACTION_TOUCH = sa.text(
     'WHERE instance_uuid = :instance_uuid AND request_id = :request_id'
 ).bindparams(_NOW, sa.bindparam('message', type_=sa.String))
 # An event is recorded once per action: an agent that gets a request the
-# API already closed (see actions_without_events) inserts nothing.
+# API already closed (compute.api.API.close_unanswered_requests) inserts
+# nothing. Two transactions that both pass NOT EXISTS (neither sees the
+# other's uncommitted row) meet at the unique index on (action_id, event):
+# the second waits for the first to commit, then fails (see event_start).
 _EVENT_START = sa.text(
     'INSERT INTO instance_actions_events (action_id, event, start_time, '
     'host, created_at) SELECT id, :event, :now, :host, :now '
@@ -304,7 +307,8 @@ def event_start(instance_uuid, request_id, event, host):
     """Record the start of an agent-side event of an action.
 
     Raises InstanceActionNotFound when no such action was recorded, and
-    EventAlreadyRecorded when the action has this event already.
+    EventAlreadyRecorded when the action has this event already, or when
+    another transaction records it at the same time.
     """
     now = timeutils.utcnow()
     keys = {'instance_uuid': instance_uuid, 'request_id': request_id}
@@ -320,7 +324,36 @@ def event_start(instance_uuid, request_id, event, host):
             raise exception.InstanceActionNotFound(
                 request_id=request_id, instance_uuid=instance_uuid)
         connection.execute(_ACTION_TOUCH, dict(keys, now=now, message=None))
-    engine.core_write(start)
+
+    try:
+        engine.core_write(start)
+    except sa_exc.IntegrityError as exc:
+        # The unique index refused a concurrent writer's duplicate (the
+        # transaction is rolled back: PostgreSQL takes no further query in
+        # it, and none is needed).
+        if not _duplicate_entry(exc):
+            raise
+        raise exception.EventAlreadyRecorded(event=event,
+                                             request_id=request_id)
+
+
+# How each backend says that a unique index refused a row: SQLSTATE 23505
+# (unique_violation) on PostgreSQL, error 1062 (ER_DUP_ENTRY) on MySQL and
+# MariaDB, its own words on SQLite.
+_PG_UNIQUE_VIOLATION = '23505'
+_MYSQL_DUPLICATE_ENTRY = 1062
+_SQLITE_UNIQUE_FAILED = 'UNIQUE constraint failed'
+
+
+def _duplicate_entry(exc):
+    """True when ``exc`` (an IntegrityError) is a unique index refusing a
+    duplicate, not another constraint."""
+    orig = exc.orig
+    if getattr(orig, 'sqlstate', None) == _PG_UNIQUE_VIOLATION:
+        return True
+    if getattr(orig, 'args', None) and orig.args[0] == _MYSQL_DUPLICATE_ENTRY:
+        return True
+    return _SQLITE_UNIQUE_FAILED in str(orig)
 
 
 def event_finish(instance_uuid, request_id, event, result,
