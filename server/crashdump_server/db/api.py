@@ -41,6 +41,11 @@ _ACTION_INSERT = sa.text(
     '(:action, :instance_uuid, :request_id, :user_id, :project_id, :now, '
     ':now, :deadline)'
 ).bindparams(_NOW, sa.bindparam('deadline', type_=sa.DateTime))
+# Every write of an action's events updates the action's row first: the
+# row lock orders them. A writer that inserted or updated an event first
+# would hold a lock on the action's row for the event's foreign key
+# (MySQL) and then wait, like its competitor, to update that row: a
+# deadlock.
 _ACTION_TOUCH = sa.text(
     'UPDATE instance_actions SET updated_at = :now, '
     'message = COALESCE(:message, message) '
@@ -48,9 +53,10 @@ _ACTION_TOUCH = sa.text(
 ).bindparams(_NOW, sa.bindparam('message', type_=sa.String))
 # An event is recorded once per action: an agent that gets a request the
 # API already closed (compute.api.API.close_unanswered_requests) inserts
-# nothing. Two transactions that both pass NOT EXISTS (neither sees the
-# other's uncommitted row) meet at the unique index on (action_id, event):
-# the second waits for the first to commit, then fails (see event_start).
+# nothing. The writers of an action's events take turns at the action's
+# row (_ACTION_TOUCH); the unique index on (action_id, event) refuses a
+# duplicate from a writer that did not (one of an older release inserts
+# first), and event_start says EventAlreadyRecorded for it too.
 _EVENT_START = sa.text(
     'INSERT INTO instance_actions_events (action_id, event, start_time, '
     'host, created_at) SELECT id, :event, :now, :host, :now '
@@ -314,16 +320,20 @@ def event_start(instance_uuid, request_id, event, host):
     keys = {'instance_uuid': instance_uuid, 'request_id': request_id}
 
     def start(connection):
-        # Refusals raise before anything is written (engine.core_write).
+        # The action's row first, for every writer of its events (see
+        # _ACTION_TOUCH): a second writer waits here for the first to
+        # commit, then finds the event recorded. A refusal rolls the
+        # update back (engine.core_write).
+        touched = connection.execute(_ACTION_TOUCH, dict(keys, now=now,
+                                                         message=None))
+        if touched.rowcount != 1:
+            raise exception.InstanceActionNotFound(
+                request_id=request_id, instance_uuid=instance_uuid)
         inserted = connection.execute(_EVENT_START, dict(
             keys, event=event, host=host, now=now))
         if inserted.rowcount != 1:
-            if connection.execute(sa.text(_ACTION_ID), keys).first():
-                raise exception.EventAlreadyRecorded(event=event,
-                                                     request_id=request_id)
-            raise exception.InstanceActionNotFound(
-                request_id=request_id, instance_uuid=instance_uuid)
-        connection.execute(_ACTION_TOUCH, dict(keys, now=now, message=None))
+            raise exception.EventAlreadyRecorded(event=event,
+                                                 request_id=request_id)
 
     try:
         engine.core_write(start)
@@ -367,15 +377,16 @@ def event_finish(instance_uuid, request_id, event, result,
     message = 'Error' if result.lower() == 'error' else None
 
     def finish(connection):
-        # A refusal raises before anything is written (engine.core_write).
+        # The action's row first (see _ACTION_TOUCH); a refusal rolls the
+        # update back (engine.core_write).
+        connection.execute(_ACTION_TOUCH, dict(keys, now=now,
+                                               message=message))
         updated = connection.execute(_EVENT_FINISH, dict(
             keys, event=event, now=now, result=result, traceback=traceback,
             details=details))
         if updated.rowcount == 0:
             raise exception.NotFound(
                 'Event %s of action %s not found' % (event, request_id))
-        connection.execute(_ACTION_TOUCH, dict(keys, now=now,
-                                               message=message))
     engine.core_write(finish)
 
 
