@@ -21,15 +21,17 @@ T0 = datetime.datetime(2024, 5, 1, 12, 0, 0)
 
 
 class Database(fixtures.Fixture):
-    """A SQLite database of its own under a temporary state_path.
+    """A SQLite database of its own under a temporary state_path, or the
+    database at ``connection`` (a [database] connection URL).
 
-    ``migrate=False`` leaves it empty. Gives ``conf``, ``path`` and an
+    ``migrate=False`` leaves it as it is. Gives ``conf``, ``path`` and an
     admin ``context``.
     """
 
-    def __init__(self, migrate=True):
+    def __init__(self, migrate=True, connection=None):
         super().__init__()
         self.migrate = migrate
+        self.connection = connection
 
     def _setUp(self):
         service.register_opts()
@@ -37,6 +39,9 @@ class Database(fixtures.Fixture):
         self.conf([], project='crashdump', default_config_files=[])
         self.path = self.useFixture(fixtures.TempDir()).path
         self.conf.set_override('state_path', self.path)
+        if self.connection:
+            self.conf.set_override('connection', self.connection,
+                                   group='database')
         db_api.reset()
         self.addCleanup(db_api.reset)
         if self.migrate:
