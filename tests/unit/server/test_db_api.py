@@ -383,6 +383,30 @@ class EventsTest(DbTestCase):
                          % self.EVENT, exc.message)
         self.assertEqual(['h1'], [e.host for e in self.action().events])
 
+    def test_unique_index_refusal_is_already_recorded(self):
+        # How each database words the refusal of a concurrent duplicate
+        # (the functional tests meet PostgreSQL's for real).
+        class PgError(Exception):
+            sqlstate = '23505'
+        for orig in (PgError('duplicate key value'),
+                     Exception(1062, "Duplicate entry '1-x' for key 'uniq'"),
+                     Exception('UNIQUE constraint failed: '
+                               'instance_actions_events.action_id')):
+            refused = sa_exc.IntegrityError('INSERT', {}, orig)
+            with fixtures.MockPatch('crashdump_server.db.engine.core_write',
+                                    side_effect=refused):
+                self.assertRaises(exception.EventAlreadyRecorded,
+                                  db_api.event_start, uuid(1), 'req-1',
+                                  self.EVENT, 'h1')
+
+    def test_other_integrity_error_is_not_already_recorded(self):
+        refused = sa_exc.IntegrityError(
+            'INSERT', {}, Exception('FOREIGN KEY constraint failed'))
+        self.useFixture(fixtures.MockPatch(
+            'crashdump_server.db.engine.core_write', side_effect=refused))
+        self.assertRaises(sa_exc.IntegrityError, db_api.event_start,
+                          uuid(1), 'req-1', self.EVENT, 'h1')
+
     def test_requests_after(self):
         def at(seconds):
             return T0 + datetime.timedelta(seconds=seconds)
