@@ -12,7 +12,8 @@ if [ "$(id -u)" -eq 0 ]; then
     bash tools/realparts/libvirt/install.sh
     # Ironic, ipmitool and the BMC emulators, in venvs of their own.
     bash tools/realparts/ironic/install.sh
-    # RabbitMQ and PostgreSQL for the distributed mode.
+    # RabbitMQ, PostgreSQL and MariaDB for the distributed mode and the
+    # database tests.
     bash tools/realparts/distributed/install.sh
     # Keystone (behind gunicorn, in its own venv) and memcached for the
     # authentication tests.

@@ -41,13 +41,22 @@ _ACTION_INSERT = sa.text(
     '(:action, :instance_uuid, :request_id, :user_id, :project_id, :now, '
     ':now, :deadline)'
 ).bindparams(_NOW, sa.bindparam('deadline', type_=sa.DateTime))
+# Every write of an action's events updates the action's row first: the
+# row lock orders them. A writer that inserted or updated an event first
+# would hold a lock on the action's row for the event's foreign key
+# (MySQL) and then wait, like its competitor, to update that row: a
+# deadlock.
 _ACTION_TOUCH = sa.text(
     'UPDATE instance_actions SET updated_at = :now, '
     'message = COALESCE(:message, message) '
     'WHERE instance_uuid = :instance_uuid AND request_id = :request_id'
 ).bindparams(_NOW, sa.bindparam('message', type_=sa.String))
 # An event is recorded once per action: an agent that gets a request the
-# API already closed (see actions_without_events) inserts nothing.
+# API already closed (compute.api.API.close_unanswered_requests) inserts
+# nothing. The writers of an action's events take turns at the action's
+# row (_ACTION_TOUCH); the unique index on (action_id, event) refuses a
+# duplicate from a writer that did not (one of an older release inserts
+# first), and event_start says EventAlreadyRecorded for it too.
 _EVENT_START = sa.text(
     'INSERT INTO instance_actions_events (action_id, event, start_time, '
     'host, created_at) SELECT id, :event, :now, :host, :now '
@@ -72,6 +81,11 @@ _INSTANCE = sa.select(*(
     for attribute in sa.inspect(models.Instance).column_attrs)).where(
         models.Instance.uuid == sa.bindparam('uuid'))
 _LIVE_INSTANCE = _INSTANCE.where(models.Instance.deleted_at.is_(None))
+# A driver's record names columns; the model's attribute for the column
+# ``metadata`` is ``metadata_`` (SQLAlchemy's models own ``metadata``).
+_INSTANCE_ATTRIBUTES = {
+    attribute.columns[0].name: attribute.key
+    for attribute in sa.inspect(models.Instance).column_attrs}
 _SERVICES = sa.select(models.Service)
 
 
@@ -191,7 +205,8 @@ def instance_sync(host, records):
                 record = dict(record)
                 record.pop('created_at', None)
             for column, value in record.items():
-                setattr(instance, column, value)
+                setattr(instance, _INSTANCE_ATTRIBUTES.get(column, column),
+                        value)
             instance.deleted_at = None
             instance.updated_at = now
         for instance in existing.values():
@@ -298,23 +313,57 @@ def event_start(instance_uuid, request_id, event, host):
     """Record the start of an agent-side event of an action.
 
     Raises InstanceActionNotFound when no such action was recorded, and
-    EventAlreadyRecorded when the action has this event already.
+    EventAlreadyRecorded when the action has this event already, or when
+    another transaction records it at the same time.
     """
     now = timeutils.utcnow()
     keys = {'instance_uuid': instance_uuid, 'request_id': request_id}
 
     def start(connection):
-        # Refusals raise before anything is written (engine.core_write).
+        # The action's row first, for every writer of its events (see
+        # _ACTION_TOUCH): a second writer waits here for the first to
+        # commit, then finds the event recorded. A refusal rolls the
+        # update back (engine.core_write).
+        touched = connection.execute(_ACTION_TOUCH, dict(keys, now=now,
+                                                         message=None))
+        if touched.rowcount != 1:
+            raise exception.InstanceActionNotFound(
+                request_id=request_id, instance_uuid=instance_uuid)
         inserted = connection.execute(_EVENT_START, dict(
             keys, event=event, host=host, now=now))
         if inserted.rowcount != 1:
-            if connection.execute(sa.text(_ACTION_ID), keys).first():
-                raise exception.EventAlreadyRecorded(event=event,
-                                                     request_id=request_id)
-            raise exception.InstanceActionNotFound(
-                request_id=request_id, instance_uuid=instance_uuid)
-        connection.execute(_ACTION_TOUCH, dict(keys, now=now, message=None))
-    engine.core_write(start)
+            raise exception.EventAlreadyRecorded(event=event,
+                                                 request_id=request_id)
+
+    try:
+        engine.core_write(start)
+    except sa_exc.IntegrityError as exc:
+        # The unique index refused a concurrent writer's duplicate (the
+        # transaction is rolled back: PostgreSQL takes no further query in
+        # it, and none is needed).
+        if not _duplicate_entry(exc):
+            raise
+        raise exception.EventAlreadyRecorded(event=event,
+                                             request_id=request_id)
+
+
+# How each backend says that a unique index refused a row: SQLSTATE 23505
+# (unique_violation) on PostgreSQL, error 1062 (ER_DUP_ENTRY) on MySQL and
+# MariaDB, its own words on SQLite.
+_PG_UNIQUE_VIOLATION = '23505'
+_MYSQL_DUPLICATE_ENTRY = 1062
+_SQLITE_UNIQUE_FAILED = 'UNIQUE constraint failed'
+
+
+def _duplicate_entry(exc):
+    """True when ``exc`` (an IntegrityError) is a unique index refusing a
+    duplicate, not another constraint."""
+    orig = exc.orig
+    if getattr(orig, 'sqlstate', None) == _PG_UNIQUE_VIOLATION:
+        return True
+    if getattr(orig, 'args', None) and orig.args[0] == _MYSQL_DUPLICATE_ENTRY:
+        return True
+    return _SQLITE_UNIQUE_FAILED in str(orig)
 
 
 def event_finish(instance_uuid, request_id, event, result,
@@ -328,15 +377,16 @@ def event_finish(instance_uuid, request_id, event, result,
     message = 'Error' if result.lower() == 'error' else None
 
     def finish(connection):
-        # A refusal raises before anything is written (engine.core_write).
+        # The action's row first (see _ACTION_TOUCH); a refusal rolls the
+        # update back (engine.core_write).
+        connection.execute(_ACTION_TOUCH, dict(keys, now=now,
+                                               message=message))
         updated = connection.execute(_EVENT_FINISH, dict(
             keys, event=event, now=now, result=result, traceback=traceback,
             details=details))
         if updated.rowcount == 0:
             raise exception.NotFound(
                 'Event %s of action %s not found' % (event, request_id))
-        connection.execute(_ACTION_TOUCH, dict(keys, now=now,
-                                               message=message))
     engine.core_write(finish)
 
 

@@ -92,6 +92,10 @@ class InstanceActionEvent(Base):
     __tablename__ = 'instance_actions_events'
     __table_args__ = (
         sa.Index('instance_actions_events_action_id_idx', 'action_id'),
+        # Once per action: concurrent writers (the API closing a request,
+        # the agent taking it up) cannot both record it (db.api).
+        sa.Index('uniq_instance_actions_events0action_id0event',
+                 'action_id', 'event', unique=True),
     )
 
     id = sa.Column(sa.Integer, primary_key=True)

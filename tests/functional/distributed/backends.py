@@ -6,7 +6,8 @@ run already), then gives the class a RabbitMQ virtual host and a
 PostgreSQL database and user of its own, so nothing from an earlier run
 (a queue, a message, a row) reaches it. ``stop()`` drops them and stops
 the daemons the scripts started. Anything that cannot be set up raises
-:class:`BackendsUnusable` with the reason: the tests fail, never skip.
+:class:`databases.BackendsUnusable` with the reason: the tests fail, never
+skip. The database is a :class:`databases.PostgreSQL`.
 """
 import concurrent.futures
 import os
@@ -15,32 +16,18 @@ import uuid
 
 import psycopg
 
-from tests.lib.process import run_script
+from tests.functional.distributed import databases
 
 RABBIT_PORT = int(os.environ.get('CRASHDUMP_RABBIT_PORT', 5672))
-PG_PORT = int(os.environ.get('CRASHDUMP_PG_PORT', 5432))
-
-
-class BackendsUnusable(AssertionError):
-    """RabbitMQ or PostgreSQL could not be set up; the message says why."""
-
-
-def script(name, *args, timeout=600):
-    """Run tools/realparts/distributed/<name>; its stdout, or
-    BackendsUnusable with everything it printed."""
-    return run_script(os.path.join('distributed', name), *args,
-                      timeout=timeout, error=BackendsUnusable)
+script = databases.script
 
 
 class Backends:
     """A broker virtual host and a database for one user of them."""
 
     def __init__(self):
-        suffix = uuid.uuid4().hex[:12]
-        self.vhost = 'crashdump-%s' % suffix
-        self.database = 'crashdump_%s' % suffix
-        self.db_user = 'crashdump_%s' % suffix
-        self.db_password = uuid.uuid4().hex
+        self.vhost = 'crashdump-%s' % uuid.uuid4().hex[:12]
+        self.postgresql = databases.PostgreSQL()
         self._created = False
 
     @property
@@ -50,8 +37,7 @@ class Backends:
 
     @property
     def database_url(self):
-        return 'postgresql+psycopg://%s:%s@127.0.0.1:%d/%s' % (
-            self.db_user, self.db_password, PG_PORT, self.database)
+        return self.postgresql.url
 
     def start(self, with_database=None):
         """Install if needed, start both servers, create vhost and
@@ -61,10 +47,7 @@ class Backends:
         calling thread as soon as the database exists, while the broker
         may still be booting.
         """
-        if os.geteuid() != 0:
-            raise BackendsUnusable(
-                'the distributed-mode tests need root: they install and '
-                'start RabbitMQ and PostgreSQL (tools/realparts/distributed)')
+        databases.need_root('RabbitMQ and PostgreSQL')
         script('install.sh')
         self._created = True
         # The broker takes 5-8 s to boot, PostgreSQL ~2 s: side by side.
@@ -84,37 +67,27 @@ class Backends:
         script('rabbitmq.sh', 'vhost-add', self.vhost)
 
     def _start_database(self, with_database):
-        script('postgresql.sh', 'start')
-        script('postgresql.sh', 'db-create', self.database, self.db_user,
-               self.db_password)
+        self.postgresql.create()
         if with_database is not None:
             with_database()
 
     def stop(self):
         """Drop the vhost and database, stop what the scripts started.
         Errors are collected and raised together at the end."""
-        problems = []
         steps = []
         if self._created:
-            steps += [('rabbitmq.sh', 'vhost-delete', self.vhost),
-                      ('postgresql.sh', 'db-drop', self.database,
-                       self.db_user)]
-        steps += [('rabbitmq.sh', 'stop'), ('postgresql.sh', 'stop')]
-        for step in steps:
-            try:
-                script(*step, timeout=120)
-            except BackendsUnusable as exc:
-                problems.append(str(exc))
-        if problems:
-            raise BackendsUnusable('\n'.join(problems))
+            steps.append(('rabbitmq.sh', 'vhost-delete', self.vhost))
+        steps.append(('rabbitmq.sh', 'stop'))
+        databases.run_steps(steps + self.postgresql.stop_steps())
 
     # -- looking inside ---------------------------------------------------
 
     def sql(self, statement, params=None):
         """Rows of ``statement`` run in the class's database."""
-        with psycopg.connect(host='127.0.0.1', port=PG_PORT,
-                             dbname=self.database, user=self.db_user,
-                             password=self.db_password) as connection:
+        database = self.postgresql
+        with psycopg.connect(host='127.0.0.1', port=databases.PG_PORT,
+                             dbname=database.database, user=database.user,
+                             password=database.password) as connection:
             return connection.execute(statement, params).fetchall()
 
     def queues(self):

@@ -21,15 +21,17 @@ T0 = datetime.datetime(2024, 5, 1, 12, 0, 0)
 
 
 class Database(fixtures.Fixture):
-    """A SQLite database of its own under a temporary state_path.
+    """A SQLite database of its own under a temporary state_path, or the
+    database at ``connection`` (a [database] connection URL).
 
-    ``migrate=False`` leaves it empty. Gives ``conf``, ``path`` and an
+    ``migrate=False`` leaves it as it is. Gives ``conf``, ``path`` and an
     admin ``context``.
     """
 
-    def __init__(self, migrate=True):
+    def __init__(self, migrate=True, connection=None):
         super().__init__()
         self.migrate = migrate
+        self.connection = connection
 
     def _setUp(self):
         service.register_opts()
@@ -37,6 +39,9 @@ class Database(fixtures.Fixture):
         self.conf([], project='crashdump', default_config_files=[])
         self.path = self.useFixture(fixtures.TempDir()).path
         self.conf.set_override('state_path', self.path)
+        if self.connection:
+            self.conf.set_override('connection', self.connection,
+                                   group='database')
         db_api.reset()
         self.addCleanup(db_api.reset)
         if self.migrate:
@@ -77,6 +82,16 @@ class InstanceSyncTest(DbTestCase):
                           instance.vm_state, instance.project_id))
         self.assertIsNone(instance.deleted_at)
         self.assertIsNotNone(instance.created_at)
+
+    def test_metadata_is_stored(self):
+        # The record names the column (metadata), as drivers report it.
+        db_api.instance_sync('h1', [
+            record(uuid(1), 'web-1', host='h1', metadata={'role': 'web'})])
+        self.assertEqual({'role': 'web'},
+                         db_api.instance_get(uuid(1)).metadata_)
+        db_api.instance_sync('h1', [
+            record(uuid(1), 'web-1', host='h1', metadata={})])
+        self.assertEqual({}, db_api.instance_get(uuid(1)).metadata_)
 
     def test_update_keeps_created_at(self):
         db_api.instance_sync('h1', [
@@ -367,6 +382,30 @@ class EventsTest(DbTestCase):
         self.assertEqual('Event %s of request req-1 is already recorded'
                          % self.EVENT, exc.message)
         self.assertEqual(['h1'], [e.host for e in self.action().events])
+
+    def test_unique_index_refusal_is_already_recorded(self):
+        # How each database words the refusal of a concurrent duplicate
+        # (the functional tests meet PostgreSQL's for real).
+        class PgError(Exception):
+            sqlstate = '23505'
+        for orig in (PgError('duplicate key value'),
+                     Exception(1062, "Duplicate entry '1-x' for key 'uniq'"),
+                     Exception('UNIQUE constraint failed: '
+                               'instance_actions_events.action_id')):
+            refused = sa_exc.IntegrityError('INSERT', {}, orig)
+            with fixtures.MockPatch('crashdump_server.db.engine.core_write',
+                                    side_effect=refused):
+                self.assertRaises(exception.EventAlreadyRecorded,
+                                  db_api.event_start, uuid(1), 'req-1',
+                                  self.EVENT, 'h1')
+
+    def test_other_integrity_error_is_not_already_recorded(self):
+        refused = sa_exc.IntegrityError(
+            'INSERT', {}, Exception('FOREIGN KEY constraint failed'))
+        self.useFixture(fixtures.MockPatch(
+            'crashdump_server.db.engine.core_write', side_effect=refused))
+        self.assertRaises(sa_exc.IntegrityError, db_api.event_start,
+                          uuid(1), 'req-1', self.EVENT, 'h1')
 
     def test_requests_after(self):
         def at(seconds):

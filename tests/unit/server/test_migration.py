@@ -88,3 +88,13 @@ class MigrationTest(testtools.TestCase):
             ['instance_uuid', 'request_id'],
             [c['column_names']
              for c in inspector.get_unique_constraints('instance_actions')])
+
+    def test_an_action_has_each_event_once(self):
+        # Revision 0004: concurrent writers cannot both record an event.
+        migration.upgrade(self.conf)
+        self.assertIn(
+            ('uniq_instance_actions_events0action_id0event',
+             ['action_id', 'event']),
+            [(index['name'], index['column_names']) for index in
+             self.inspector().get_indexes('instance_actions_events')
+             if index['unique']])

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install RabbitMQ and PostgreSQL from Debian, without starting them
-# (rabbitmq.sh and postgresql.sh start them by hand; there is no systemd).
-# The Python driver needs nothing from apt: psycopg[binary] comes with
-# crashdump-server's "postgresql" extra. Idempotent. Usage: install.sh
+# Install RabbitMQ, PostgreSQL and MariaDB from Debian, without starting
+# them (rabbitmq.sh, postgresql.sh and mariadb.sh start them by hand; there
+# is no systemd). The Python drivers need nothing from apt: psycopg[binary]
+# and PyMySQL come with crashdump-server's "postgresql" and "mysql" extras.
+# Idempotent. Usage: install.sh
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
