@@ -251,16 +251,18 @@ class TestDatabase(StartupTestCase):
         self.all_refuses('', 'file is not a database')
 
     def test_database_driver_not_installed(self):
+        # mysqlclient (MySQLdb): a MySQL driver that no extra installs.
         config = self.config('''
             [database]
-            connection = mysql+pymysql://u:secret@127.0.0.1/crashdump
+            connection = mysql+mysqldb://u:secret@127.0.0.1/crashdump
             ''')
         for program, args in (('crashdump-manage', ('db', 'sync')),
                               ('crashdump-all', ()),
                               ('crashdump-api', ())):
             result = self.run_script(program, '--config-file', config, *args)
             self.assertRefused(result, program, 'crashdump-server[mysql]',
-                               'mysql+pymysql://u:***@127.0.0.1')
+                               'mysql+mysqldb://u:***@127.0.0.1',
+                               'mysql+pymysql://')
             self.assertNotIn('secret', result.stderr)
         config = self.config('''
             [database]

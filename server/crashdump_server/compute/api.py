@@ -232,10 +232,10 @@ def _finish_stopped(instance_uuid, request_id, host):
 
 def _close_with_error(instance_uuid, request_id, host, details):
     """Record the crash dump event of a request as an Error that never
-    reached the driver."""
-    event = instance_actions.EVENT_TRIGGER_CRASH_DUMP
-    db_api.event_start(instance_uuid, request_id, event, host)
-    db_api.event_finish(instance_uuid, request_id, event,
+    reached the driver (one transaction: an agent starting meanwhile
+    never sees it started and unfinished)."""
+    db_api.event_record(instance_uuid, request_id,
+                        instance_actions.EVENT_TRIGGER_CRASH_DUMP, host,
                         instance_actions.ERROR, details=details)
 
 

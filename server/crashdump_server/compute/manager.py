@@ -45,17 +45,21 @@ class ComputeManager:
         and never finished (it was killed while delivering), saying the
         NMI may have been sent. Returns how many were closed."""
         event = instance_actions.EVENT_TRIGGER_CRASH_DUMP
-        rows = db_api.unfinished_events(self.host, event)
-        for row in rows:
-            db_api.event_finish(row.instance_uuid, row.request_id,
-                                event, instance_actions.ERROR,
-                                details=instance_actions.AGENT_STOPPED
-                                % self.host)
+        closed = 0
+        for row in db_api.unfinished_events(self.host, event):
+            try:
+                db_api.event_finish(row.instance_uuid, row.request_id,
+                                    event, instance_actions.ERROR,
+                                    details=instance_actions.AGENT_STOPPED
+                                    % self.host)
+            except exception.NotFound:
+                continue  # the API's closer finished it meanwhile
+            closed += 1
             LOG.warning('Request %s for server %s was being delivered when '
                         'the agent of %s stopped; closed as Error (the NMI '
                         'may have been sent)', row.request_id,
                         row.instance_uuid, self.host)
-        return len(rows)
+        return closed
 
     def trigger_crash_dump(self, context, instance_uuid, deadline=None):
         """Deliver the NMI; the outcome lands in the action's event."""

@@ -309,6 +309,52 @@ def unfinished_events(host, event):
         return list(connection.execute(query))
 
 
+def _start_event(connection, keys, event, host, now):
+    # The action's row first, for every writer of its events (see
+    # _ACTION_TOUCH): a second writer waits here for the first to commit,
+    # then finds the event recorded. A refusal rolls the update back
+    # (engine.core_write).
+    touched = connection.execute(_ACTION_TOUCH, dict(keys, now=now,
+                                                     message=None))
+    if touched.rowcount != 1:
+        raise exception.InstanceActionNotFound(
+            request_id=keys['request_id'],
+            instance_uuid=keys['instance_uuid'])
+    inserted = connection.execute(_EVENT_START, dict(
+        keys, event=event, host=host, now=now))
+    if inserted.rowcount != 1:
+        raise exception.EventAlreadyRecorded(event=event,
+                                             request_id=keys['request_id'])
+
+
+def _finish_event(connection, keys, event, now, result, traceback,
+                  details):
+    # The action's row first (see _ACTION_TOUCH); a refusal rolls the
+    # update back (engine.core_write).
+    message = 'Error' if result.lower() == 'error' else None
+    connection.execute(_ACTION_TOUCH, dict(keys, now=now, message=message))
+    updated = connection.execute(_EVENT_FINISH, dict(
+        keys, event=event, now=now, result=result, traceback=traceback,
+        details=details))
+    if updated.rowcount == 0:
+        raise exception.NotFound('Event %s of action %s not found' % (
+            event, keys['request_id']))
+
+
+def _write_event(work, event, request_id):
+    """engine.core_write(work), where the unique index's refusal of a
+    concurrent writer's duplicate means EventAlreadyRecorded."""
+    try:
+        engine.core_write(work)
+    except sa_exc.IntegrityError as exc:
+        # The transaction is rolled back: PostgreSQL takes no further
+        # query in it, and none is needed.
+        if not _duplicate_entry(exc):
+            raise
+        raise exception.EventAlreadyRecorded(event=event,
+                                             request_id=request_id)
+
+
 def event_start(instance_uuid, request_id, event, host):
     """Record the start of an agent-side event of an action.
 
@@ -318,33 +364,23 @@ def event_start(instance_uuid, request_id, event, host):
     """
     now = timeutils.utcnow()
     keys = {'instance_uuid': instance_uuid, 'request_id': request_id}
+    _write_event(lambda connection: _start_event(connection, keys, event,
+                                                 host, now),
+                 event, request_id)
 
-    def start(connection):
-        # The action's row first, for every writer of its events (see
-        # _ACTION_TOUCH): a second writer waits here for the first to
-        # commit, then finds the event recorded. A refusal rolls the
-        # update back (engine.core_write).
-        touched = connection.execute(_ACTION_TOUCH, dict(keys, now=now,
-                                                         message=None))
-        if touched.rowcount != 1:
-            raise exception.InstanceActionNotFound(
-                request_id=request_id, instance_uuid=instance_uuid)
-        inserted = connection.execute(_EVENT_START, dict(
-            keys, event=event, host=host, now=now))
-        if inserted.rowcount != 1:
-            raise exception.EventAlreadyRecorded(event=event,
-                                                 request_id=request_id)
 
-    try:
-        engine.core_write(start)
-    except sa_exc.IntegrityError as exc:
-        # The unique index refused a concurrent writer's duplicate (the
-        # transaction is rolled back: PostgreSQL takes no further query in
-        # it, and none is needed).
-        if not _duplicate_entry(exc):
-            raise
-        raise exception.EventAlreadyRecorded(event=event,
-                                             request_id=request_id)
+def event_record(instance_uuid, request_id, event, host, result,
+                 details=None):
+    """Record an event started and ended at once, in one transaction
+    (the API closing a request that no agent took up): nothing shows it
+    started and unfinished meanwhile. Raises as event_start does."""
+    now = timeutils.utcnow()
+    keys = {'instance_uuid': instance_uuid, 'request_id': request_id}
+
+    def record(connection):
+        _start_event(connection, keys, event, host, now)
+        _finish_event(connection, keys, event, now, result, None, details)
+    _write_event(record, event, request_id)
 
 
 # How each backend says that a unique index refused a row: SQLSTATE 23505
@@ -374,20 +410,8 @@ def event_finish(instance_uuid, request_id, event, result,
     """
     now = timeutils.utcnow()
     keys = {'instance_uuid': instance_uuid, 'request_id': request_id}
-    message = 'Error' if result.lower() == 'error' else None
-
-    def finish(connection):
-        # The action's row first (see _ACTION_TOUCH); a refusal rolls the
-        # update back (engine.core_write).
-        connection.execute(_ACTION_TOUCH, dict(keys, now=now,
-                                               message=message))
-        updated = connection.execute(_EVENT_FINISH, dict(
-            keys, event=event, now=now, result=result, traceback=traceback,
-            details=details))
-        if updated.rowcount == 0:
-            raise exception.NotFound(
-                'Event %s of action %s not found' % (event, request_id))
-    engine.core_write(finish)
+    engine.core_write(lambda connection: _finish_event(
+        connection, keys, event, now, result, traceback, details))
 
 
 # Services -------------------------------------------------------------------

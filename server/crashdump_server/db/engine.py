@@ -134,71 +134,116 @@ def writer():
 
 
 class _Write:
-    """One caller's ``work`` waiting for its turn on SQLite."""
+    """One caller's ``work``, queued for the SQLite committer."""
 
-    __slots__ = ('work', 'done', 'result', 'error')
+    __slots__ = ('work', 'result', 'error', 'leads', 'settled', '_wake')
 
     def __init__(self, work):
         self.work = work
-        self.done = False
         self.result = self.error = None
+        # True when this caller commits a group (its own write first).
+        self.leads = False
+        self.settled = False
+        # Held until the write is settled or its caller is to commit.
+        self._wake = threading.Lock()
+        self._wake.acquire()
+
+    def wait(self):
+        self._wake.acquire()
+
+    def wake(self):
+        self._wake.release()
 
 
-# Writes waiting for the SQLite write lock (see core_write).
+# The queue of writes and whether a caller is committing a group.
+_queue_lock = threading.Lock()
 _waiting = collections.deque()
+_committing = False
 
 
 def core_write(work):
     """Run ``work(connection)`` in a write transaction; returns its result
     once committed, or raises what it raised (nothing of it committed).
 
-    On SQLite the writers of the process take turns (see
-    :data:`_SQLITE_WRITE_LOCK`); the one whose turn it is commits, in one
-    transaction, every write queued by then, and the others return
-    without a turn of their own (group commit). Under load that saves a
-    BEGIN and a COMMIT for most writes, and a hand-over of the write lock
-    (and the interpreter lock) for each. If one write of a group raises
-    (a refusal, or a statement the database refuses), the group is rolled
-    back and each of its writes runs again on its own: only that one
-    fails, and nothing it wrote before raising is committed.
+    On SQLite (one writer at a time) the writes of the process are
+    committed in groups: a caller that finds no group being committed
+    commits its own write and every write queued until its transaction
+    begins, in one transaction; the others wait for their write to be
+    settled, without taking the write lock. The next queued caller then
+    commits the next group. Under load that saves a BEGIN and a COMMIT
+    for most writes. If one write of a group raises (a refusal, or a
+    statement the database refuses), the group is rolled back and each of
+    its writes runs again on its own: only that one fails, and nothing it
+    wrote before raising is committed.
+
+    ``work`` must do database work only: it may run twice (in its group,
+    then alone) and in another caller's thread, and an exception it
+    raises reaches its caller from there (with that thread's traceback).
     """
+    global _committing
     if not _SERIALIZE_WRITES:
         with _ENGINE.begin() as connection:
             return work(connection)
     write = _Write(work)
-    _waiting.append(write)
-    with _SQLITE_WRITE_LOCK:
-        if not write.done:
-            _commit_waiting()
+    with _queue_lock:
+        if _committing:
+            _waiting.append(write)
+        else:
+            _committing = write.leads = True
+    if not write.leads:
+        write.wait()
+    if write.leads:
+        _commit_group(write)
     if write.error is not None:
         raise write.error
     return write.result
 
 
-def _commit_waiting():
-    group = []
-    while _waiting:
-        group.append(_waiting.popleft())
+def _commit_group(first):
+    """Commit ``first`` and the writes queued now; then hand the turn to
+    the next queued caller, if any."""
+    with _queue_lock:
+        group = [first]
+        group.extend(_waiting)
+        _waiting.clear()
     try:
-        try:
-            with _ENGINE.begin() as connection:
-                results = [write.work(connection) for write in group]
-        except Exception as exc:
-            if len(group) == 1:
-                _settle(group[0], error=exc)
-            else:
-                for write in group:
-                    _commit_alone(write)
-        else:
-            for write, result in zip(group, results):
-                _settle(write, result)
+        with _SQLITE_WRITE_LOCK:  # turns with writer()
+            _commit(group)
     finally:
         for write in group:
-            if not write.done:
-                # The turn's thread was interrupted (KeyboardInterrupt,
-                # SystemExit) before this write was settled.
+            if not write.settled:
+                # Interrupted (KeyboardInterrupt, SystemExit) meanwhile.
                 _settle(write, error=RuntimeError(
-                    'database write interrupted before its commit'))
+                    'database write interrupted: its outcome is unknown'))
+        with _queue_lock:
+            _pass_turn()
+
+
+def _pass_turn():
+    """With _queue_lock held: wake the first queued caller to commit the
+    next group, or end the turn when none waits."""
+    global _committing
+    if _waiting:
+        following = _waiting.popleft()
+        following.leads = True
+        following.wake()
+    else:
+        _committing = False
+
+
+def _commit(group):
+    try:
+        with _ENGINE.begin() as connection:
+            results = [write.work(connection) for write in group]
+    except Exception as exc:
+        if len(group) == 1:
+            _settle(group[0], error=exc)
+        else:
+            for write in group:
+                _commit_alone(write)
+    else:
+        for write, result in zip(group, results):
+            _settle(write, result)
 
 
 def _commit_alone(write):
@@ -213,7 +258,9 @@ def _commit_alone(write):
 
 def _settle(write, result=None, error=None):
     write.result, write.error = result, error
-    write.done = True
+    write.settled = True
+    if not write.leads:
+        write.wake()
 
 
 def get_engine():

@@ -67,27 +67,32 @@ class QueryTests:
         self.assertEqual([HOST], [s.host for s in
                                   db_api.services_get('crashdump-compute')])
 
-    def test_sync_keeps_the_first_of_duplicate_events(self):
+    def test_sync_keeps_one_of_duplicate_events(self):
         # A database that lost the race before revision 0004: the unique
-        # index can only be built once the later duplicates are gone.
+        # index can only be built once the duplicates are gone. The first
+        # recorded stays, or a Success (an NMI was sent) if there is one.
         self.resync_from_empty('0003')
-        for request_id in ('req-dup', 'req-single'):
+        for request_id in ('req-dup', 'req-single', 'req-sent'):
             db_api.action_start(self.context, SERVER, ACTION, request_id)
         action_ids = dict(tuple(row) for row in self.database.sql(
             'SELECT request_id, id FROM instance_actions'))
         events = sa.table('instance_actions_events',
                           *(sa.column(name) for name in (
                               'action_id', 'event', 'host', 'start_time',
-                              'created_at')))
-        rows = [('req-dup', EVENT, 'api'), ('req-dup', EVENT, HOST),
-                ('req-dup', 'other_event', HOST),
-                ('req-dup', EVENT, 'compute-2'),
-                ('req-single', EVENT, HOST)]
+                              'created_at', 'result')))
+        rows = [('req-dup', EVENT, 'api', None),
+                ('req-dup', EVENT, HOST, None),
+                ('req-dup', 'other_event', HOST, None),
+                ('req-dup', EVENT, 'compute-2', None),
+                ('req-single', EVENT, HOST, None),
+                ('req-sent', EVENT, 'api', 'Error'),
+                ('req-sent', EVENT, HOST, 'Success'),
+                ('req-sent', EVENT, 'compute-2', 'Error')]
         with db_api.get_engine().begin() as connection:
-            for request_id, event, host in rows:
+            for request_id, event, host, result in rows:
                 connection.execute(events.insert().values(
                     action_id=action_ids[request_id], event=event, host=host,
-                    start_time=T0, created_at=T0))
+                    start_time=T0, created_at=T0, result=result))
         migration.upgrade(self.conf)
         self.assertEqual(test_migration.head_revision(),
                          migration.current_revision(self.conf))
@@ -96,6 +101,8 @@ class QueryTests:
                          self.event_rows('req-dup'))
         self.assertEqual([(EVENT, HOST, None)],
                          self.event_rows('req-single'))
+        self.assertEqual([(EVENT, HOST, 'Success')],
+                         self.event_rows('req-sent'))
 
     # -- servers ----------------------------------------------------------
 

@@ -6,6 +6,7 @@ a few tests call the manager directly to control what it receives.
 import datetime
 import time
 import types
+from unittest import mock
 
 import fixtures
 from oslo_messaging.notify import _impl_test as test_notifier
@@ -340,3 +341,26 @@ class AgentRestartTest(ManagerTestCase):
             (event.result, event.details))
         self.assertIsNotNone(event.finish_time)
         self.assertEqual(0, manager.close_unfinished_events(admin))
+
+    def test_event_finished_meanwhile_is_left_alone(self):
+        # The API's closer finishes the event between the agent's look and
+        # its write: the agent starts all the same.
+        admin = crashdump_context.get_admin_context()
+        for request_id in ('req-closed', 'req-killed'):
+            db_api.action_start(admin, DELIVERED,
+                                instance_actions.TRIGGER_CRASH_DUMP,
+                                request_id)
+            db_api.event_start(DELIVERED, request_id, EVENT, 'compute-1')
+        unfinished = db_api.unfinished_events('compute-1', EVENT)
+        db_api.event_finish(DELIVERED, 'req-closed', EVENT, 'Error',
+                            details='closed by the API')
+        manager = self.server.agent.manager
+        with mock.patch.object(db_api, 'unfinished_events',
+                               return_value=unfinished):
+            self.assertEqual(1, manager.close_unfinished_events(admin))
+        [closed] = db_api.action_get_by_request_id(
+            DELIVERED, 'req-closed').events
+        self.assertEqual('closed by the API', closed.details)
+        [killed] = db_api.action_get_by_request_id(
+            DELIVERED, 'req-killed').events
+        self.assertIn('stopped while delivering', killed.details)

@@ -7,6 +7,7 @@ import datetime
 import fixtures
 from oslo_config import fixture as config_fixture
 from oslo_utils import fixture as utils_fixture
+import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 import testtools
 
@@ -350,6 +351,30 @@ class EventsTest(DbTestCase):
              'h1', None, None),
             (event.event, event.start_time, event.finish_time, event.result,
              event.host, event.traceback, event.details))
+
+    def test_record_starts_and_ends_in_one_commit(self):
+        commits = []
+        # The fixture's engine ends with the test, and its listeners.
+        sa.event.listen(db_api.get_engine(), 'commit', commits.append)
+        db_api.event_record(uuid(1), 'req-1', self.EVENT, 'h1', 'Error',
+                            details='no agent took it up')
+        self.assertEqual(1, len(commits))
+        action = self.action()
+        self.assertEqual('Error', action.message)
+        [event] = action.events
+        self.assertEqual((T0, T0, 'Error', 'no agent took it up'),
+                         (event.start_time, event.finish_time, event.result,
+                          event.details))
+        self.assertRaises(exception.EventAlreadyRecorded,
+                          db_api.event_record, uuid(1), 'req-1', self.EVENT,
+                          'h1', 'Error')
+        self.assertRaises(exception.EventAlreadyRecorded,
+                          db_api.event_start, uuid(1), 'req-1', self.EVENT,
+                          'h1')
+        self.assertRaises(exception.InstanceActionNotFound,
+                          db_api.event_record, uuid(1), 'req-none',
+                          self.EVENT, 'h1', 'Error')
+        self.assertEqual(1, len(self.action().events))
 
     def test_error_marks_the_action(self):
         db_api.event_start(uuid(1), 'req-1', self.EVENT, 'h1')

@@ -21,6 +21,13 @@ def insert(value):
     return work
 
 
+def insert_then_refuse(value):
+    def work(connection):
+        insert(value)(connection)
+        raise Refused(value)
+    return work
+
+
 def refuse(connection):
     raise Refused('refused before writing')
 
@@ -44,8 +51,8 @@ class GroupCommitTest(testtools.TestCase):
         return values - getattr(self, 'schema_revision', set())
 
     def run_queued(self, works):
-        """Run each work's core_write in a thread of its own while the
-        write lock is held, so all of them wait; then let them go.
+        """Run each work's core_write in a thread of its own while a
+        group is being committed, so all of them queue; then let them go.
         Returns {index: result or exception}."""
         outcomes = {}
         threads = []
@@ -56,13 +63,18 @@ class GroupCommitTest(testtools.TestCase):
             except BaseException as exc:
                 outcomes[index] = exc
 
-        with engine._SQLITE_WRITE_LOCK:
-            for index, work in enumerate(works):
-                thread = threading.Thread(target=call, args=(index, work))
-                thread.start()
-                threads.append(thread)
-            while len(engine._waiting) < len(works):
-                threading.Event().wait(0.001)
+        with engine._queue_lock:
+            # As if another caller were committing a group.
+            engine._committing = True
+        for index, work in enumerate(works):
+            thread = threading.Thread(target=call, args=(index, work))
+            thread.start()
+            threads.append(thread)
+        while len(engine._waiting) < len(works):
+            threading.Event().wait(0.001)
+        with engine._queue_lock:
+            # That group's end: the first queued caller commits the rest.
+            engine._pass_turn()
         for thread in threads:
             thread.join(10)
         return outcomes
@@ -107,6 +119,32 @@ class GroupCommitTest(testtools.TestCase):
         self.assertRaises(Refused, engine.core_write, insert_then_refuse)
         self.assertEqual({'y0'}, self.values())
 
+    def test_many_writers_each_told_what_was_committed(self):
+        # 16 threads, every seventh write refusing after it wrote.
+        told = {}
+
+        def writer(thread):
+            for index in range(40):
+                value = 't%d-%d' % (thread, index)
+                work = (insert_then_refuse(value) if index % 7 == 3
+                        else insert(value))
+                try:
+                    engine.core_write(work)
+                    told[value] = True
+                except Refused:
+                    told[value] = False
+        threads = [threading.Thread(target=writer, args=(n,))
+                   for n in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertEqual(640, len(told))
+        self.assertEqual({v for v, ok in told.items() if ok}, self.values())
+        self.assertLess(self.commits, 640 - 16 * 6)
+        self.assertFalse(engine._committing)
+        self.assertEqual(0, len(engine._waiting))
+
     def test_lone_refusal_raises_and_writes_nothing(self):
         self.assertRaises(Refused, engine.core_write, refuse)
         self.assertEqual(set(), self.values())
@@ -124,7 +162,7 @@ class GroupCommitTest(testtools.TestCase):
         # learn that their write was not committed.
         self.assertEqual(1, len(interrupted))
         self.assertEqual(2, len(refused))
-        self.assertIn('interrupted before its commit', str(refused[0]))
+        self.assertIn('its outcome is unknown', str(refused[0]))
         self.assertEqual(set(), self.values())
         # The engine takes writes again.
         self.assertEqual('after', engine.core_write(insert('after')))

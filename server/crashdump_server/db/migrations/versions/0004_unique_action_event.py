@@ -18,21 +18,34 @@ _CHUNK = 500
 def upgrade():
     # Before this revision two transactions could both record an action's
     # event (on PostgreSQL, the API closing an overdue request while an
-    # agent took it up): keep the first one recorded of each, or the index
-    # cannot be built. A plain SELECT, then DELETE by id: MySQL refuses a
-    # DELETE whose subquery reads the table it deletes from.
+    # agent took it up), or the index cannot be built: keep one of each
+    # pair, the one that says an NMI was sent if any (a Success), else the
+    # first recorded. Read, then DELETE by id: MySQL refuses a DELETE whose
+    # subquery reads the table it deletes from.
     events = sa.table('instance_actions_events', sa.column('id'),
-                      sa.column('action_id'), sa.column('event'))
-    earlier = events.alias('earlier')
+                      sa.column('action_id'), sa.column('event'),
+                      sa.column('result'))
+    doubled = (sa.select(events.c.action_id, events.c.event)
+               .group_by(events.c.action_id, events.c.event)
+               .having(sa.func.count() > 1).subquery())
     connection = op.get_bind()
-    later = connection.execute(
-        sa.select(events.c.id).where(sa.exists().where(
-            earlier.c.action_id == events.c.action_id,
-            earlier.c.event == events.c.event,
-            earlier.c.id < events.c.id))).scalars().all()
-    for start in range(0, len(later), _CHUNK):
+    rows = connection.execute(
+        sa.select(events.c.id, events.c.action_id, events.c.event,
+                  events.c.result)
+        .join(doubled, sa.and_(doubled.c.action_id == events.c.action_id,
+                               doubled.c.event == events.c.event))
+        .order_by(events.c.id)).all()
+    kept = {}
+    for row in rows:
+        key = (row.action_id, row.event)
+        if key not in kept or (row.result == 'Success'
+                               and kept[key].result != 'Success'):
+            kept[key] = row
+    keep_ids = {row.id for row in kept.values()}
+    removed = [row.id for row in rows if row.id not in keep_ids]
+    for start in range(0, len(removed), _CHUNK):
         connection.execute(events.delete().where(
-            events.c.id.in_(later[start:start + _CHUNK])))
+            events.c.id.in_(removed[start:start + _CHUNK])))
     op.create_index('uniq_instance_actions_events0action_id0event',
                     'instance_actions_events', ['action_id', 'event'],
                     unique=True)
