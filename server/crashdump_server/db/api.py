@@ -16,6 +16,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import orm
 
 from crashdump_server.db import engine
+from crashdump_server.db import errors
 from crashdump_server.db import models
 from crashdump_server import exception
 
@@ -152,28 +153,10 @@ def instance_get_all(project_id=None, name=None, limit=None,
             # The database rejects an invalid regular expression only when
             # the query runs; the API words the 400. Any other failure (a
             # lost connection) is not the caller's pattern's fault.
-            if not (name and _refused_pattern(exc)):
+            if not (name and errors.refused_pattern(exc)):
                 raise
             raise exception.InvalidRegularExpression(pattern=name,
                                                      reason=exc.orig)
-
-
-# How each backend says that it refused a regular expression: SQLite runs
-# Python's re in a user-defined function; PostgreSQL answers SQLSTATE 2201B
-# (invalid_regular_expression); MySQL and MariaDB error 3685 and 1139.
-_SQLITE_FUNCTION_FAILED = 'user-defined function raised exception'
-_PG_INVALID_REGULAR_EXPRESSION = '2201B'
-_MYSQL_REGEXP_ERRORS = frozenset([1139, 3685])
-
-
-def _refused_pattern(exc):
-    """True when ``exc`` is the database refusing a regular expression."""
-    orig = exc.orig
-    if getattr(orig, 'sqlstate', None) == _PG_INVALID_REGULAR_EXPRESSION:
-        return True
-    if getattr(orig, 'args', None) and orig.args[0] in _MYSQL_REGEXP_ERRORS:
-        return True
-    return _SQLITE_FUNCTION_FAILED in str(orig)
 
 
 def instance_sync(host, records):
@@ -349,7 +332,7 @@ def _write_event(work, event, request_id):
     except sa_exc.IntegrityError as exc:
         # The transaction is rolled back: PostgreSQL takes no further
         # query in it, and none is needed.
-        if not _duplicate_entry(exc):
+        if not errors.duplicate_entry(exc):
             raise
         raise exception.EventAlreadyRecorded(event=event,
                                              request_id=request_id)
@@ -381,25 +364,6 @@ def event_record(instance_uuid, request_id, event, host, result,
         _start_event(connection, keys, event, host, now)
         _finish_event(connection, keys, event, now, result, None, details)
     _write_event(record, event, request_id)
-
-
-# How each backend says that a unique index refused a row: SQLSTATE 23505
-# (unique_violation) on PostgreSQL, error 1062 (ER_DUP_ENTRY) on MySQL and
-# MariaDB, its own words on SQLite.
-_PG_UNIQUE_VIOLATION = '23505'
-_MYSQL_DUPLICATE_ENTRY = 1062
-_SQLITE_UNIQUE_FAILED = 'UNIQUE constraint failed'
-
-
-def _duplicate_entry(exc):
-    """True when ``exc`` (an IntegrityError) is a unique index refusing a
-    duplicate, not another constraint."""
-    orig = exc.orig
-    if getattr(orig, 'sqlstate', None) == _PG_UNIQUE_VIOLATION:
-        return True
-    if getattr(orig, 'args', None) and orig.args[0] == _MYSQL_DUPLICATE_ENTRY:
-        return True
-    return _SQLITE_UNIQUE_FAILED in str(orig)
 
 
 def event_finish(instance_uuid, request_id, event, result,
