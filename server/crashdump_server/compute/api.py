@@ -208,7 +208,10 @@ def _close_overdue(row):
     """Close one overdue request (see close_unanswered_requests); 1 when
     closed, 0 when an agent recorded its event meanwhile."""
     if row.start_time is not None:
-        _finish_stopped(row.instance_uuid, row.request_id, row.host)
+        try:
+            _finish_stopped(row.instance_uuid, row.request_id, row.host)
+        except exception.NotFound:
+            return 0  # the agent finished it meanwhile
         return 1
     details = (
         'No compute agent took this request up by its deadline '

@@ -275,6 +275,26 @@ class CloseUnansweredRequestsTest(ComputeApiTestCase):
             (event.result, event.details))
         self.assertEqual(0, self.api.close_unanswered_requests(self.admin))
 
+    def test_event_the_agent_finishes_meanwhile_is_left_alone(self):
+        late = self.request('req-late')
+        db_api.event_start(SERVER, 'req-late', 'compute_trigger_crash_dump',
+                           'compute-1')
+        self.request('req-lost')
+        self.time.advance_time_seconds(361)
+        finish = db_api.event_finish
+
+        def agent_first(instance_uuid, request_id, event, *args, **kwargs):
+            # The agent finishes between the closer's look and its write.
+            finish(instance_uuid, request_id, event, 'Success')
+            return finish(instance_uuid, request_id, event, *args, **kwargs)
+        with mock.patch.object(db_api, 'event_finish',
+                               side_effect=agent_first):
+            # The look goes on to the next request.
+            self.assertEqual(1,
+                             self.api.close_unanswered_requests(self.admin))
+        [event] = self.events(late)
+        self.assertEqual('Success', event.result)
+
     def test_each_look_is_bounded(self):
         self.useFixture(fixtures.MockPatchObject(compute_api, 'LOOK_LIMIT',
                                                  2))
